@@ -67,6 +67,7 @@ func (u *User) Can(want Role) bool {
 // APIToken is a bearer token for the JSON API. Only its hash is stored.
 type APIToken struct {
 	ID         int64
+	PublicID   string
 	UserID     int64
 	TokenHash  string
 	Name       string

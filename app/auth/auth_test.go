@@ -200,7 +200,7 @@ func TestAPITokens(t *testing.T) {
 				t.Fatalf("bad token %q: %v", bad, err)
 			}
 		}
-		if err := s.RevokeToken(ctx, u.ID, tok.ID); err != nil {
+		if err := s.RevokeToken(ctx, u.ID, tok.PublicID); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.TokenUser(ctx, token); app.ErrorCode(err) != app.EUnauthorized {

@@ -72,7 +72,7 @@ func (s *Service) SignUp(ctx context.Context, a NewAccount) (*app.User, error) {
 // CreateUser creates an account of any role; only trusted callers (the CLI,
 // admins) may ask for an admin.
 func (s *Service) CreateUser(ctx context.Context, a NewAccount) (*app.User, error) {
-	a.normalize()
+	a.Normalize()
 	if errs := a.Validate(); errs != nil {
 		return nil, app.Invalid(errs)
 	}
@@ -251,12 +251,12 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]app.APIToken, err
 	return s.db.ListAPITokens(ctx, userID)
 }
 
-// RevokeToken deletes one of a user's tokens.
-func (s *Service) RevokeToken(ctx context.Context, userID, tokenID int64) error {
-	if err := s.db.DeleteAPIToken(ctx, userID, tokenID); err != nil {
+// RevokeToken deletes one of a user's tokens by its public ID.
+func (s *Service) RevokeToken(ctx context.Context, userID int64, publicID string) error {
+	if err := s.db.DeleteAPIToken(ctx, userID, publicID); err != nil {
 		return err
 	}
-	s.log.InfoContext(ctx, "api token revoked", "user_id", userID, "token_id", tokenID)
+	s.log.InfoContext(ctx, "api token revoked", "user_id", userID, "token", publicID)
 	return nil
 }
 

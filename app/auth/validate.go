@@ -32,8 +32,8 @@ type NewAccount struct {
 	Role     app.Role
 }
 
-// normalize applies NormalizeEmail and NormalizeUsername.
-func (a *NewAccount) normalize() {
+// Normalize applies NormalizeEmail and NormalizeUsername.
+func (a *NewAccount) Normalize() {
 	a.Email = NormalizeEmail(a.Email)
 	a.Username = NormalizeUsername(a.Username)
 }

@@ -77,5 +77,8 @@ func isConnectionError(err error) bool {
 		errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET)
+		errors.Is(err, syscall.ECONNRESET) ||
+		// database/sql does not export this one; a closed pool (shutdown,
+		// or a test standing in for a lost database) cannot serve either.
+		strings.Contains(err.Error(), "sql: database is closed")
 }

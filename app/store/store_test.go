@@ -247,10 +247,10 @@ func TestAPITokens(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].LastUsedAt == nil {
 			t.Fatalf("list: %+v %v", list, err)
 		}
-		if err := db.DeleteAPIToken(ctx, bob.ID, tok.ID); app.ErrorCode(err) != app.ENotFound {
+		if err := db.DeleteAPIToken(ctx, bob.ID, tok.PublicID); app.ErrorCode(err) != app.ENotFound {
 			t.Fatalf("bob deleted ann's token: %v", err)
 		}
-		if err := db.DeleteAPIToken(ctx, ann.ID, tok.ID); err != nil {
+		if err := db.DeleteAPIToken(ctx, ann.ID, tok.PublicID); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.APITokenByHash(ctx, "h1"); app.ErrorCode(err) != app.EUnauthorized {

@@ -11,6 +11,9 @@ import (
 // CreateAPIToken stores a token (its hash only) for a user.
 func (db *DB) CreateAPIToken(ctx context.Context, t *app.APIToken) error {
 	t.CreatedAt = time.Now().UTC()
+	if t.PublicID == "" {
+		t.PublicID = app.NewPublicID()
+	}
 	if err := db.conn(ctx).Create(t).Error; err != nil {
 		return fmt.Errorf("create api token: %w", translate(err))
 	}
@@ -53,10 +56,10 @@ func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]app.APIToken, 
 	return out, nil
 }
 
-// DeleteAPIToken removes a user's token by ID; ENotFound if the user has no
-// such token (including someone else's).
-func (db *DB) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
-	res := db.conn(ctx).Where("id = ? AND user_id = ?", tokenID, userID).Delete(&app.APIToken{})
+// DeleteAPIToken removes a user's token by public ID; ENotFound if the user
+// has no such token (including someone else's).
+func (db *DB) DeleteAPIToken(ctx context.Context, userID int64, publicID string) error {
+	res := db.conn(ctx).Where("public_id = ? AND user_id = ?", publicID, userID).Delete(&app.APIToken{})
 	if res.Error != nil {
 		return fmt.Errorf("delete api token: %w", translate(res.Error))
 	}

@@ -25,6 +25,7 @@ CREATE INDEX sessions_expiry_idx ON sessions (expiry);
 
 CREATE TABLE api_tokens (
     id           INTEGER PRIMARY KEY,
+    public_id    TEXT     NOT NULL,
     user_id      INTEGER  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     token_hash   TEXT     NOT NULL,
     name         TEXT     NOT NULL,
@@ -32,4 +33,5 @@ CREATE TABLE api_tokens (
     last_used_at DATETIME
 );
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens (token_hash);
+CREATE UNIQUE INDEX api_tokens_public_id_key ON api_tokens (public_id);
 CREATE INDEX api_tokens_user_idx ON api_tokens (user_id);

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/snapshop/snapshop/app"
+)
+
+// Page is what every page's data embeds: the frame around the content.
+type Page struct {
+	Title string
+	User  *app.User
+	CSRF  string
+	Flash *Flash
+	Query string // the search box's value
+	Path  string // for marking the current navigation item
+}
+
+// Flash is a one-time message shown on the next page a user sees.
+type Flash struct {
+	Kind    string // "success" or "error"
+	Message string
+}
+
+// base lets renderPage reach the embedded Page of any page data.
+func (p *Page) base() *Page { return p }
+
+type pageData interface{ base() *Page }
+
+// page returns the frame for the current request: who is signed in, the CSRF
+// token for its forms, and any flash message (taken, so it shows once).
+func (s *Server) page(c echo.Context, title string) Page {
+	p := Page{
+		Title: title,
+		User:  currentUser(c),
+		Query: c.QueryParam("q"),
+		Path:  c.Request().URL.Path,
+	}
+	if tok, ok := c.Get(csrfContextKey).(string); ok {
+		p.CSRF = tok
+	}
+	if s.hasSession(c) {
+		ctx := c.Request().Context()
+		if msg := s.sessions.PopString(ctx, flashKey); msg != "" {
+			p.Flash = &Flash{Kind: s.sessions.PopString(ctx, flashKindKey), Message: msg}
+		}
+	}
+	return p
+}
+
+// renderPage renders a page template with status. HTML pages are private to
+// their viewer: nothing in between may cache them.
+func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set("Cache-Control", "no-store")
+	b, err := s.views.render(name, data)
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, b)
+}
+
+// flash sets the message the next page will show.
+func (s *Server) flash(c echo.Context, kind, msg string) {
+	ctx := c.Request().Context()
+	s.sessions.Put(ctx, flashKey, msg)
+	s.sessions.Put(ctx, flashKindKey, kind)
+}
+
+// redirect answers a form post: 303 sends the browser to GET the target.
+func redirect(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// templateFuncs are the few helpers templates may call.
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.assets.url,
+		"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"datetime": func(t time.Time) string {
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"hasPrefix": strings.HasPrefix,
+		"roleName":  roleName,
+		"fieldError": func(errs map[string]string, field string) fieldMessage {
+			return fieldMessage{ID: field, Message: errs[field]}
+		},
+	}
+}
+
+// fieldMessage feeds the "field-error" partial: the input's id and its message.
+type fieldMessage struct{ ID, Message string }
+
+func roleName(r app.Role) string {
+	switch r {
+	case app.RoleBuyer:
+		return "Buyer"
+	case app.RoleContributor:
+		return "Contributor"
+	case app.RoleAdmin:
+		return "Administrator"
+	}
+	return string(r)
+}

@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/snapshop/snapshop/app"
+	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/app/store/storetest"
+	"github.com/snapshop/snapshop/views"
+)
+
+// TestEveryPageRenders requests every page template at least once, as the
+// visitor who can see it, and checks the basics of accessibility on each. A
+// new template without a case here fails the test.
+func TestEveryPageRenders(t *testing.T) {
+	a := newTestApp(t, storetest.New(t, store.SQLite))
+	a.user("ann", app.RoleBuyer)
+	a.user("ada", app.RoleAdmin)
+	anon := a.client()
+	ann := a.client()
+	ann.signIn("ann")
+	ada := a.client()
+	ada.signIn("ada")
+
+	cases := map[string]struct {
+		c      *client
+		path   string
+		status int
+		want   string
+	}{
+		"home":        {anon, "/", http.StatusOK, "licensed in a minute"},
+		"search":      {anon, "/search?q=red+kites", http.StatusOK, "red kites"},
+		"signup":      {anon, "/signup", http.StatusOK, "Create your account"},
+		"login":       {anon, "/login", http.StatusOK, "Email or username"},
+		"account":     {ann, "/account", http.StatusOK, "API tokens"},
+		"error":       {ann, "/no/such/page", http.StatusNotFound, "couldn’t find that page"},
+		"admin_users": {ada, "/admin/users", http.StatusOK, "ann@example.com"},
+	}
+	files, err := fs.Glob(views.FS, "pages/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		tc, ok := cases[name]
+		if !ok {
+			t.Errorf("page template %s has no render case in this test", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			res := tc.c.get(tc.path).mustStatus(t, tc.status).mustContain(t, tc.want, "</html>")
+			for _, problem := range accessibilityProblems(res.body) {
+				t.Error(problem)
+			}
+		})
+	}
+}
+
+// accessibilityProblems checks what can be checked without a browser: one
+// h1 and no skipped heading levels, alt text on every image, a label for
+// every form control, a language on the document.
+func accessibilityProblems(page string) []string {
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		return []string{"unparseable HTML: " + err.Error()}
+	}
+	var problems []string
+	labels := map[string]bool{}
+	var controls []*html.Node
+	h1s, lastLevel := 0, 0
+	var walk func(n *html.Node, inLabel bool)
+	walk = func(n *html.Node, inLabel bool) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "html":
+				if attr(n, "lang") == "" {
+					problems = append(problems, "<html> has no lang")
+				}
+			case "h1", "h2", "h3", "h4", "h5", "h6":
+				level := int(n.Data[1] - '0')
+				if level == 1 {
+					h1s++
+				}
+				if level > lastLevel+1 {
+					problems = append(problems, "heading <"+n.Data+"> skips a level")
+				}
+				lastLevel = level
+			case "img":
+				if _, ok := attrOK(n, "alt"); !ok {
+					problems = append(problems, "<img src="+attr(n, "src")+"> has no alt")
+				}
+			case "label":
+				if f := attr(n, "for"); f != "" {
+					labels[f] = true
+				}
+				inLabel = true
+			case "input", "select", "textarea":
+				typ := attr(n, "type")
+				if typ != "hidden" && typ != "submit" && typ != "button" && !inLabel && attr(n, "aria-label") == "" {
+					controls = append(controls, n)
+				}
+			}
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch, inLabel)
+		}
+	}
+	walk(doc, false)
+	for _, n := range controls {
+		if id := attr(n, "id"); id == "" || !labels[id] {
+			problems = append(problems, "<"+n.Data+" name="+attr(n, "name")+"> has no label")
+		}
+	}
+	if h1s != 1 {
+		problems = append(problems, "page has "+string(rune('0'+h1s))+" h1 elements, want 1")
+	}
+	return problems
+}
+
+func attr(n *html.Node, key string) string {
+	v, _ := attrOK(n, key)
+	return v
+}
+
+func attrOK(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func TestNavigationFitsTheRole(t *testing.T) {
+	a := newTestApp(t, storetest.New(t, store.SQLite))
+	a.user("ann", app.RoleBuyer)
+	anon := a.client().get("/")
+	anon.mustContain(t, `href="/login"`, `href="/signup"`, `action="/search"`)
+	if strings.Contains(anon.body, "Sign out") {
+		t.Fatal("anonymous visitor offered sign-out")
+	}
+	c := a.client()
+	c.signIn("ann")
+	page := c.get("/")
+	page.mustContain(t, `href="/account"`, "Sign out", `action="/logout"`)
+	if strings.Contains(page.body, `href="/signup"`) {
+		t.Fatal("signed-in user offered sign-up")
+	}
+}

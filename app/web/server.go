@@ -1,0 +1,157 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/ratelimit"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	BaseURL        string // https:// makes cookies Secure and adds HSTS
+	TrustedProxies []netip.Prefix
+	Dev            bool  // re-read templates on every render
+	Views          fs.FS // layouts/, partials/, pages/
+	Static         fs.FS // css/, js/, img/
+	// Sign-in, sign-up and token requests allowed per client IP: a burst, then
+	// one more per SignInRefill. Zero values mean 10 and 6 s.
+	SignInBurst  int
+	SignInRefill time.Duration
+	Logger       *slog.Logger
+}
+
+func (c Config) secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Services are the domain services handlers call.
+type Services struct {
+	Auth     *auth.Service
+	Sessions scs.Store // sessions table; scs.CtxStore is used when implemented
+	Health   Pinger
+}
+
+// Server is Snapshop's HTTP handler.
+type Server struct {
+	echo      *echo.Echo
+	cfg       Config
+	auth      *auth.Service
+	health    Pinger
+	sessions  *scs.SessionManager
+	views     *renderer
+	assets    *assets
+	metrics   *metrics
+	ipLimiter *ratelimit.Limiter
+	log       *slog.Logger
+}
+
+// New builds the server: parses every template (failing on any error),
+// indexes static files and registers the routes.
+func New(cfg Config, svc Services) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SignInBurst == 0 {
+		cfg.SignInBurst = 10
+	}
+	if cfg.SignInRefill == 0 {
+		cfg.SignInRefill = 6 * time.Second
+	}
+	s := &Server{
+		cfg:       cfg,
+		auth:      svc.Auth,
+		health:    svc.Health,
+		metrics:   newMetrics(),
+		ipLimiter: ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),
+		log:       cfg.Logger,
+	}
+
+	sm := scs.New()
+	sm.Store = svc.Sessions
+	sm.Lifetime = 30 * 24 * time.Hour
+	sm.HashTokenInStore = true
+	sm.Cookie.Name = sessionCookie
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.secure()
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = true
+	s.sessions = sm
+
+	var err error
+	if s.assets, err = newAssets(cfg.Static, cfg.Dev); err != nil {
+		return nil, err
+	}
+	if s.views, err = newRenderer(cfg.Views, s.templateFuncs(), cfg.Dev); err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ipExtractor believes X-Forwarded-For only from the configured proxies;
+// with none, the connection's own address is the client's, so nobody can
+// dodge a rate limit by sending a header.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// NewHTTPServer wraps a handler in an http.Server with every timeout set:
+// without them one slow client can hold a connection, and its goroutine,
+// forever.
+func NewHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // large uploads on slow links
+		WriteTimeout:      5 * time.Minute, // large downloads on slow links
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Routes lists every registered route as "METHOD path", for tests that walk
+// the route table.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %s", r.Method, r.Path))
+	}
+	return out
+}

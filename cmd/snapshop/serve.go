@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/config"
+	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/app/web"
+	"github.com/snapshop/snapshop/static"
+	"github.com/snapshop/snapshop/views"
+)
+
+func runServe(ctx context.Context, args []string, e env) error {
+	cfg, _, err := loadConfig("serve", args, e, (*config.Config).BindServe)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, e.stdout, e.stderr)
+	return m.Run(ctx)
+}
+
+// Main is the whole server process: explicit wiring in one place, so a test
+// can start the real program on port :0 and stop it by cancelling a context.
+type Main struct {
+	Config config.Config
+	Stdout io.Writer // demo credentials
+	Stderr io.Writer // logs
+	// AuthOptions override account settings (tests make hashing cheap).
+	AuthOptions auth.Options
+
+	ready chan struct{}
+	addr  string
+}
+
+// NewMain returns a Main for cfg, which must be validated.
+func NewMain(cfg config.Config, stdout, stderr io.Writer) *Main {
+	return &Main{Config: cfg, Stdout: stdout, Stderr: stderr, ready: make(chan struct{})}
+}
+
+// Ready is closed once the server is listening.
+func (m *Main) Ready() <-chan struct{} { return m.ready }
+
+// Addr is the address the server listens on, once Ready.
+func (m *Main) Addr() string { return m.addr }
+
+// Run starts everything and blocks until ctx is cancelled, then shuts down in
+// order: stop accepting and finish in-flight requests (up to the configured
+// grace period), stop background loops, close the database.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	log := newLogger(cfg, m.Stderr)
+	log.Info("starting snapshop", "config", cfg)
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	if _, err := cfg.LoadSecretKey(); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, log, cfg.Migrate)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+
+	authOpts := m.AuthOptions
+	authOpts.Logger = log
+	accounts, err := auth.NewService(db, authOpts)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, accounts, m.Stdout); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	srv, err := newWebServer(cfg, log, db, accounts)
+	if err != nil {
+		return err
+	}
+	httpServer := web.NewHTTPServer(cfg.Addr, srv, log)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.addr = ln.Addr().String()
+	log.Info("listening", "addr", m.addr, "url", cfg.BaseURL)
+	close(m.ready)
+
+	// Loops outlive the signal until HTTP has drained: in-flight requests may
+	// still need them.
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLoops()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := httpServer.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		err := httpServer.Shutdown(shutdownCtx)
+		stopLoops()
+		if err != nil {
+			return fmt.Errorf("shut down http: %w", err)
+		}
+		return nil
+	})
+	sweeper := &auth.SessionSweeper{Sessions: db.Sessions(), Logger: log}
+	g.Go(func() error { return sweeper.Run(loopCtx) })
+
+	err = g.Wait()
+	log.Info("stopped", "err", err)
+	return err
+}
+
+// newWebServer wires the HTTP layer to the services.
+func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *auth.Service) (*web.Server, error) {
+	proxies, err := cfg.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, err
+	}
+	wc := web.Config{
+		BaseURL:        cfg.BaseURL,
+		TrustedProxies: proxies,
+		Dev:            cfg.Dev,
+		Views:          views.FS,
+		Static:         static.FS,
+		Logger:         log,
+	}
+	if cfg.Dev {
+		// Edit templates and CSS, reload the page: no rebuild. Run from the
+		// repository root.
+		wc.Views, wc.Static = os.DirFS("views"), os.DirFS("static")
+	}
+	return web.New(wc, web.Services{Auth: accounts, Sessions: db.Sessions(), Health: db})
+}
+
+// flagSetFor is a helper for subcommands that only need the common flags.
+func flagSetFor(c *config.Config, fs *flag.FlagSet) { c.BindCommon(fs) }
