@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/labstack/echo/v4"
 
 	"github.com/snapshop/snapshop/app/auth"
@@ -82,6 +83,9 @@ func New(cfg Config, svc Services) (*Server, error) {
 	}
 
 	sm := scs.New()
+	if mem, ok := sm.Store.(*memstore.MemStore); ok {
+		mem.StopCleanup() // scs.New starts an in-memory store we replace
+	}
 	sm.Store = svc.Sessions
 	sm.Lifetime = 30 * 24 * time.Hour
 	sm.HashTokenInStore = true

@@ -63,7 +63,7 @@ func Open(t testing.TB, dialect string) *store.DB {
 	case store.SQLite:
 		opts.DSN = filepath.Join(t.TempDir(), "test.db")
 	case store.Postgres:
-		opts.DSN = freshSchema(t)
+		opts.DSN = PostgresURL(t)
 	default:
 		t.Fatalf("unknown dialect %q", dialect)
 	}
@@ -75,10 +75,12 @@ func Open(t testing.TB, dialect string) *store.DB {
 	return db
 }
 
-// freshSchema creates a schema in the test database and returns a URL whose
-// search_path points at it. The schema is dropped when the test ends (after
-// the store is closed: cleanups run last-registered first).
-func freshSchema(t testing.TB) string {
+// PostgresURL creates a schema in the test database and returns a URL whose
+// search_path points at it, for tests that start a whole server process. The
+// schema is dropped when the test ends (after anything opened later is
+// closed: cleanups run last-registered first).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skip(EnvPostgres + " is not set")
