@@ -62,7 +62,7 @@ func TestPublicIDsAreRandomAndURLSafe(t *testing.T) {
 			t.Fatalf("id %q has length %d", id, len(id))
 		}
 		for _, r := range id {
-			if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			if isLower, isDigit := r >= 'a' && r <= 'z', r >= '2' && r <= '7'; !isLower && !isDigit {
 				t.Fatalf("id %q has rune %q", id, r)
 			}
 		}

@@ -83,7 +83,7 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (bool, er
 		return false, err
 	}
 	defer h.release()
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 
@@ -113,7 +113,7 @@ func decodeHash(encoded string) (HashParams, []byte, []byte, error) {
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 {
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) != keyLen {
 		return p, nil, nil, errBadHash
 	}
 	return p, salt, key, nil

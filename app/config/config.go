@@ -257,7 +257,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("migrate", c.Migrate),
 		slog.Bool("dev", c.Dev),
 		slog.Bool("demo", c.Demo),
-		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 	)
 }
 

@@ -59,7 +59,7 @@ func (s *Sessions) DeleteCtx(ctx context.Context, token string) error {
 	return nil
 }
 
-// Find, Commit and Delete complete scs.Store; scs calls the Ctx variants.
+// Find implements scs.Store; scs calls the Ctx variants when they exist.
 func (s *Sessions) Find(token string) ([]byte, bool, error) {
 	return s.FindCtx(context.Background(), token)
 }

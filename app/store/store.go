@@ -49,10 +49,8 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	var dialector gorm.Dialector
 	switch o.Dialect {
 	case SQLite:
-		if dir := filepath.Dir(o.DSN); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database directory: %w", err)
-			}
+		if err := createPrivate(o.DSN); err != nil {
+			return nil, err
 		}
 		dialector = sqlite.Open(sqliteDSN(o.DSN))
 	case Postgres:
@@ -96,6 +94,20 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", o.Dialect, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates the SQLite file (and its directory) readable by its
+// owner only: it holds password hashes. SQLite gives the -wal and -shm files
+// the same permissions.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // sqliteDSN adds the pragmas Snapshop relies on to a file path. _txlock=immediate

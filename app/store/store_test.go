@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -320,5 +322,21 @@ func TestCheckSchemaFailsOnAnEmptyDatabase(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	if err := db.CheckSchema(ctx); err == nil {
 		t.Fatal("CheckSchema passed on an unmigrated database")
+	}
+}
+
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "snap.db")
+	db, err := store.Open(ctx, store.Options{Dialect: store.SQLite, DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("database file mode %v, want 0600: it holds password hashes", st.Mode().Perm())
 	}
 }

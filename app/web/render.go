@@ -55,15 +55,6 @@ func (r *renderer) parse() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-// names lists the pages, for the test that renders every one.
-func (r *renderer) names() []string {
-	out := make([]string, 0, len(r.pages))
-	for name := range r.pages {
-		out = append(out, name)
-	}
-	return out
-}
-
 // render executes page name's layout with data into a buffer, so that a
 // failing template sends nothing rather than half a page.
 func (r *renderer) render(name string, data any) ([]byte, error) {

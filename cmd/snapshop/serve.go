@@ -117,7 +117,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	g.Go(func() error {
 		<-gctx.Done()
-		log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+		log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 		defer cancel()
 		err := httpServer.Shutdown(shutdownCtx)

@@ -69,7 +69,10 @@ func runUser(ctx context.Context, args []string, e env) error {
 
 func readLine(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+	if errors.Is(err, io.EOF) && line != "" {
+		err = nil // a last line without a newline
+	}
+	if err != nil {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
