@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/labstack/echo/v4"
 
 	"github.com/snapshop/snapshop/app/auth"
@@ -82,10 +81,10 @@ func New(cfg Config, svc Services) (*Server, error) {
 		log:       cfg.Logger,
 	}
 
+	// scs.New also starts an in-memory store with a cleanup ticker, which we
+	// replace at once. Its StopCleanup races with that goroutine's start (scs
+	// v2.9.0), so we leave the idle ticker be: one per server, doing nothing.
 	sm := scs.New()
-	if mem, ok := sm.Store.(*memstore.MemStore); ok {
-		mem.StopCleanup() // scs.New starts an in-memory store we replace
-	}
 	sm.Store = svc.Sessions
 	sm.Lifetime = 30 * 24 * time.Hour
 	sm.HashTokenInStore = true
