@@ -63,7 +63,10 @@ func toProblem(err error) problem {
 		if m, ok := he.Message.(string); ok && m != "" && he.Code < 500 {
 			msg = strings.ToUpper(m[:1]) + m[1:] + "."
 		}
-		if he.Code == http.StatusMethodNotAllowed {
+		switch he.Code {
+		case http.StatusNotFound:
+			msg = "There is nothing at this address."
+		case http.StatusMethodNotAllowed:
 			return problem{Status: he.Code, Code: "method_not_allowed", Message: "This address does not accept that method."}
 		}
 		if code == app.EInternal {
