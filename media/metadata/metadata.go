@@ -8,13 +8,13 @@ import (
 // Metadata is what Read finds. Zero values mean "absent".
 type Metadata struct {
 	// EXIF
-	Orientation  int       // 1–8; 0 when absent
+	Orientation  int // 1–8; 0 when absent
 	CameraMake   string
 	CameraModel  string
-	Lens         string    // LensModel, else LensMake+…; "" when absent
-	FocalLength  float64   // millimetres
-	Aperture     float64   // f-number, e.g. 2.8
-	ExposureTime string    // as photographers write it: "1/250", "1/8", "2", "2.5"
+	Lens         string  // LensModel, else LensMake+…; "" when absent
+	FocalLength  float64 // millimetres
+	Aperture     float64 // f-number, e.g. 2.8
+	ExposureTime string  // as photographers write it: "1/250", "1/8", "2", "2.5"
 	ISO          int
 	TakenAt      time.Time // DateTimeOriginal (else DateTimeDigitized, else DateTime); with OffsetTimeOriginal when present, else UTC
 	// Descriptive, from XMP (dc:title, dc:description, dc:subject, dc:rights, dc:creator) and IPTC-IIM
