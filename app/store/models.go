@@ -16,6 +16,10 @@ import (
 var persisted = []any{
 	&app.User{},
 	&app.APIToken{},
+	&app.Image{},
+	&app.Job{},
+	&hashBand{},
+	&blobIntent{},
 	&sessionRow{},
 	&schemaMigration{},
 }

@@ -1,0 +1,132 @@
+package catalog
+
+import (
+	"context"
+	"strings"
+
+	"github.com/snapshop/snapshop/app"
+	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/media/blob"
+)
+
+// canSee reports whether viewer (nil when signed out) may see img: everyone
+// sees published images; owners and admins see theirs in any status.
+func canSee(viewer *app.User, img *app.Image) bool {
+	if img.Status.Public() {
+		return true
+	}
+	return viewer != nil && (viewer.ID == img.ContributorID || viewer.Can(app.RoleAdmin))
+}
+
+// Image returns an image viewer may see; anything else is ENotFound, so that
+// unpublished images cannot even be confirmed to exist.
+func (s *Service) Image(ctx context.Context, viewer *app.User, publicID string) (*app.Image, error) {
+	img, err := s.db.ImageByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(viewer, img) {
+		return nil, app.Errorf(app.ENotFound, "No such image.")
+	}
+	return img, nil
+}
+
+// ImagePage is one page of images plus the total matching.
+type ImagePage struct {
+	Images []app.Image
+	Total  int64
+}
+
+// MyImages lists u's images, optionally of one status, newest first, with the
+// count of each status for the tabs.
+func (s *Service) MyImages(ctx context.Context, u *app.User, status app.ImageStatus, limit, offset int) (ImagePage, map[app.ImageStatus]int64, error) {
+	f := store.ImageFilter{ContributorID: u.ID, Limit: limit, Offset: offset}
+	if status != "" {
+		f.Statuses = []app.ImageStatus{status}
+	}
+	imgs, total, err := s.db.ListImages(ctx, f)
+	if err != nil {
+		return ImagePage{}, nil, err
+	}
+	counts, err := s.db.CountImagesByStatus(ctx, u.ID)
+	if err != nil {
+		return ImagePage{}, nil, err
+	}
+	return ImagePage{Images: imgs, Total: total}, counts, nil
+}
+
+// Portfolio returns a contributor's published images, newest first.
+func (s *Service) Portfolio(ctx context.Context, contributorID int64, limit, offset int) (ImagePage, error) {
+	imgs, total, err := s.db.ListImages(ctx, store.ImageFilter{
+		ContributorID: contributorID, Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit, Offset: offset,
+	})
+	return ImagePage{Images: imgs, Total: total}, err
+}
+
+// ImagesByIDs returns the images with the given public IDs that viewer may
+// see, in the order given.
+func (s *Service) ImagesByIDs(ctx context.Context, viewer *app.User, ids []string) ([]app.Image, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	imgs, _, err := s.db.ListImages(ctx, store.ImageFilter{IDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]app.Image, len(imgs))
+	for _, img := range imgs {
+		byID[img.PublicID] = img
+	}
+	out := make([]app.Image, 0, len(ids))
+	for _, id := range ids {
+		if img, ok := byID[id]; ok && canSee(viewer, &img) {
+			out = append(out, img)
+		}
+	}
+	return out, nil
+}
+
+// Derivative opens a derivative by its public file name (see DerivativeName)
+// for viewer. public says whether anyone may see it, so shared caches may keep
+// it; otherwise it is only for its owner and admins.
+func (s *Service) Derivative(ctx context.Context, viewer *app.User, name string) (obj blob.Object, public bool, err error) {
+	sum, size, ok := parseDerivativeName(name)
+	if !ok {
+		return nil, false, app.Errorf(app.ENotFound, "No such file.")
+	}
+	img, err := s.db.ImageBySHA256(ctx, sum)
+	if err != nil {
+		return nil, false, err
+	}
+	key := derivativeKey(sum, size)
+	if !canSee(viewer, img) || (key != img.ThumbKey && key != img.PreviewKey) {
+		return nil, false, app.Errorf(app.ENotFound, "No such file.")
+	}
+	obj, err = s.blobs.Open(ctx, key)
+	if err != nil {
+		return nil, false, err
+	}
+	return obj, img.Status.Public(), nil
+}
+
+// parseDerivativeName splits "<sha256>-<size>-<version>.jpg".
+func parseDerivativeName(name string) (sum, size string, ok bool) {
+	rest, found := strings.CutSuffix(name, "-"+derivativeVersion+".jpg")
+	if !found {
+		return "", "", false
+	}
+	sum, size, found = strings.Cut(rest, "-")
+	if !found || len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" || (size != "thumb" && size != "preview") {
+		return "", "", false
+	}
+	return sum, size, true
+}
+
+// NearDuplicates returns other images whose perceptual hash is within
+// maxDistance (≤ 6) of img's, with their distances.
+func (s *Service) NearDuplicates(ctx context.Context, img *app.Image, maxDistance int) ([]app.Image, []int, error) {
+	if img.Status == app.StatusProcessing || img.Status == app.StatusFailed {
+		return nil, nil, nil
+	}
+	return s.db.SimilarHashes(ctx, uint64(img.PHash), maxDistance, img.ID) //nolint:gosec // the stored bits are the hash
+}

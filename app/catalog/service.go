@@ -1,0 +1,98 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/media/blob"
+)
+
+// Blobs is where originals and derivatives are kept: blob.Local or blob.S3.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	Open(ctx context.Context, key string) (blob.Object, error)
+	Delete(ctx context.Context, key string) error
+	Walk(ctx context.Context, prefix string, fn func(blob.Info) error) error
+}
+
+// Limits bound what contributors may upload.
+type Limits struct {
+	MaxFileBytes int64 // per file
+	MinPixels    int64
+	MaxPixels    int64
+	MaxFiles     int // per upload request
+	MaxDrafts    int // images being processed or described, per contributor
+	MaxPending   int // images waiting for review, per contributor
+}
+
+// DefaultLimits are the limits when none are configured.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileBytes: 50 << 20,
+		MinPixels:    4_000_000,
+		MaxPixels:    100_000_000,
+		MaxFiles:     100,
+		MaxDrafts:    500,
+		MaxPending:   100,
+	}
+}
+
+// Options configure the service.
+type Options struct {
+	Limits    Limits
+	TempDir   string // where uploads are staged; created if missing
+	Watermark string // text tiled across previews
+	Logger    *slog.Logger
+}
+
+// Service is the catalogue.
+type Service struct {
+	db        *store.DB
+	blobs     Blobs
+	lim       Limits
+	tmp       string
+	watermark string
+	log       *slog.Logger
+	wake      chan struct{} // nudges idle workers when a job is queued
+}
+
+// NewService returns the catalogue service.
+func NewService(db *store.DB, blobs Blobs, o Options) (*Service, error) {
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.TempDir == "" {
+		o.TempDir = filepath.Join(os.TempDir(), "snapshop-uploads")
+	}
+	if err := os.MkdirAll(o.TempDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create upload staging directory: %w", err)
+	}
+	return &Service{
+		db:        db,
+		blobs:     blobs,
+		lim:       o.Limits,
+		tmp:       o.TempDir,
+		watermark: o.Watermark,
+		log:       o.Logger,
+		wake:      make(chan struct{}, 1),
+	}, nil
+}
+
+// Limits returns the upload limits in force.
+func (s *Service) Limits() Limits { return s.lim }
+
+// nudge wakes one idle worker, if any is waiting.
+func (s *Service) nudge() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/snapshop/snapshop/app"
+)
+
+// CreateImage inserts img, filling its ID, PublicID and timestamps.
+func (db *DB) CreateImage(ctx context.Context, img *app.Image) error {
+	now := time.Now().UTC()
+	if img.PublicID == "" {
+		img.PublicID = app.NewPublicID()
+	}
+	img.CreatedAt, img.UpdatedAt = now, now
+	if err := db.conn(ctx).Create(img).Error; err != nil {
+		return fmt.Errorf("create image: %w", translate(err))
+	}
+	return nil
+}
+
+// ImageByID returns an image by internal ID.
+func (db *DB) ImageByID(ctx context.Context, id int64) (*app.Image, error) {
+	return db.imageWhere(ctx, "id = ?", id)
+}
+
+// ImageByPublicID returns an image by public ID.
+func (db *DB) ImageByPublicID(ctx context.Context, publicID string) (*app.Image, error) {
+	return db.imageWhere(ctx, "public_id = ?", publicID)
+}
+
+// ImageBySHA256 returns the live (not failed) image holding a file.
+func (db *DB) ImageBySHA256(ctx context.Context, sum string) (*app.Image, error) {
+	return db.imageWhere(ctx, "sha256 = ? AND status <> ?", sum, app.StatusFailed)
+}
+
+// ImageForUpdate returns an image and, on PostgreSQL, locks its row until the
+// transaction in ctx ends, so a read-check-write cannot interleave with
+// another. (SQLite's immediate transactions already serialise writers.)
+func (db *DB) ImageForUpdate(ctx context.Context, publicID string) (*app.Image, error) {
+	var img app.Image
+	err := db.forUpdate(db.conn(ctx)).Where("public_id = ?", publicID).Take(&img).Error
+	if isNotFound(err) {
+		return nil, app.Errorf(app.ENotFound, "No such image.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", translate(err))
+	}
+	return &img, nil
+}
+
+func (db *DB) imageWhere(ctx context.Context, cond string, args ...any) (*app.Image, error) {
+	var img app.Image
+	err := db.conn(ctx).Where(cond, args...).Take(&img).Error
+	if isNotFound(err) {
+		return nil, app.Errorf(app.ENotFound, "No such image.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", translate(err))
+	}
+	return &img, nil
+}
+
+// SaveImage writes every field of img back.
+func (db *DB) SaveImage(ctx context.Context, img *app.Image) error {
+	img.UpdatedAt = time.Now().UTC()
+	if err := db.conn(ctx).Save(img).Error; err != nil {
+		return fmt.Errorf("save image %s: %w", img.PublicID, translate(err))
+	}
+	return nil
+}
+
+// DeleteImage removes an image row (its jobs and hash bands go with it).
+func (db *DB) DeleteImage(ctx context.Context, id int64) error {
+	if err := db.conn(ctx).Delete(&app.Image{}, id).Error; err != nil {
+		return fmt.Errorf("delete image: %w", translate(err))
+	}
+	return nil
+}
+
+// ImageFilter narrows ListImages.
+type ImageFilter struct {
+	ContributorID int64             // 0: any
+	Statuses      []app.ImageStatus // empty: any
+	IDs           []string          // public IDs; empty: any
+	Limit, Offset int
+}
+
+// ListImages returns images, newest first, and how many match in all.
+func (db *DB) ListImages(ctx context.Context, f ImageFilter) ([]app.Image, int64, error) {
+	q := db.conn(ctx).Model(&app.Image{})
+	if f.ContributorID != 0 {
+		q = q.Where("contributor_id = ?", f.ContributorID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if len(f.IDs) > 0 {
+		q = q.Where("public_id IN ?", f.IDs)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count images: %w", translate(err))
+	}
+	var out []app.Image
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	if err := q.Order("created_at DESC, id DESC").Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list images: %w", translate(err))
+	}
+	return out, total, nil
+}
+
+// CountImagesByStatus returns, for one contributor, how many images are in
+// each status.
+func (db *DB) CountImagesByStatus(ctx context.Context, contributorID int64) (map[app.ImageStatus]int64, error) {
+	var rows []struct {
+		Status app.ImageStatus
+		N      int64
+	}
+	err := db.conn(ctx).Model(&app.Image{}).Select("status, COUNT(*) AS n").
+		Where("contributor_id = ?", contributorID).Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count images: %w", translate(err))
+	}
+	out := make(map[app.ImageStatus]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// hashBands cuts a 64-bit hash into 7 bands: 10 bits, then six of 9.
+func hashBands(h uint64) [7]int64 {
+	var out [7]int64
+	out[0] = int64(h & (1<<10 - 1))
+	h >>= 10
+	for i := 1; i < 7; i++ {
+		out[i] = int64(h & (1<<9 - 1))
+		h >>= 9
+	}
+	return out
+}
+
+type hashBand struct {
+	Band    int
+	Value   int64
+	ImageID int64
+}
+
+func (hashBand) TableName() string { return "image_hash_bands" }
+
+// SetHashBands records an image's perceptual hash for near-duplicate look-ups.
+func (db *DB) SetHashBands(ctx context.Context, imageID int64, h uint64) error {
+	tx := db.conn(ctx)
+	if err := tx.Where("image_id = ?", imageID).Delete(&hashBand{}).Error; err != nil {
+		return fmt.Errorf("clear hash bands: %w", translate(err))
+	}
+	bands := hashBands(h)
+	rows := make([]hashBand, len(bands))
+	for i, v := range bands {
+		rows[i] = hashBand{Band: i, Value: v, ImageID: imageID}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("set hash bands: %w", translate(err))
+	}
+	return nil
+}
+
+// SimilarHashes returns images whose perceptual hash is within maxDistance
+// (at most 6) of h, excluding one image ID, as (image, distance) pairs.
+func (db *DB) SimilarHashes(ctx context.Context, h uint64, maxDistance int, excludeID int64) ([]app.Image, []int, error) {
+	if maxDistance > 6 {
+		return nil, nil, fmt.Errorf("similar hashes: distance %d exceeds the bands' guarantee of 6", maxDistance)
+	}
+	bands := hashBands(h)
+	var ids []int64
+	q := db.conn(ctx).Model(&hashBand{}).Distinct("image_id")
+	or := db.conn(ctx)
+	for i, v := range bands {
+		or = or.Or("band = ? AND value = ?", i, v)
+	}
+	if err := q.Where(or).Where("image_id <> ?", excludeID).Pluck("image_id", &ids).Error; err != nil {
+		return nil, nil, fmt.Errorf("similar hashes: %w", translate(err))
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	var candidates []app.Image
+	if err := db.conn(ctx).Where("id IN ?", ids).Order("id").Find(&candidates).Error; err != nil {
+		return nil, nil, fmt.Errorf("similar hashes: %w", translate(err))
+	}
+	var out []app.Image
+	var dist []int
+	for _, c := range candidates {
+		if d := hamming(uint64(c.PHash), h); d <= maxDistance {
+			out = append(out, c)
+			dist = append(dist, d)
+		}
+	}
+	return out, dist, nil
+}
+
+func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// forUpdate adds FOR UPDATE on PostgreSQL; SQLite needs none (and GORM's
+// SQLite dialect would drop it anyway).
+func (db *DB) forUpdate(tx *gorm.DB) *gorm.DB {
+	if db.dialect == Postgres {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
+}
