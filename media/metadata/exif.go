@@ -1,0 +1,600 @@
+package metadata
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EXIF tags read. Everything else, MakerNotes included, is skipped unread.
+const (
+	tagMake              = 0x010F
+	tagModel             = 0x0110
+	tagOrientation       = 0x0112
+	tagDateTime          = 0x0132
+	tagArtist            = 0x013B
+	tagCopyright         = 0x8298
+	tagExposureTime      = 0x829A
+	tagFNumber           = 0x829D
+	tagExifIFD           = 0x8769
+	tagISO               = 0x8827 // ISOSpeedRatings, called PhotographicSensitivity since EXIF 2.3
+	tagGPSIFD            = 0x8825
+	tagISOSpeed          = 0x8833 // the exact value when 0x8827 is saturated at 65535
+	tagDateTimeOriginal  = 0x9003
+	tagDateTimeDigitized = 0x9004
+	tagOffsetTime        = 0x9010
+	tagOffsetOriginal    = 0x9011
+	tagOffsetDigitized   = 0x9012
+	tagFocalLength       = 0x920A
+	tagSubSecTime        = 0x9290
+	tagSubSecOriginal    = 0x9291
+	tagSubSecDigitized   = 0x9292
+	tagLensSpecification = 0xA432
+	tagLensMake          = 0xA433
+	tagLensModel         = 0xA434
+
+	gpsLatitudeRef  = 1
+	gpsLatitude     = 2
+	gpsLongitudeRef = 3
+	gpsLongitude    = 4
+)
+
+// IFD walking limits. A real file has IFD0, IFD1 (the thumbnail), the Exif IFD and the GPS
+// IFD; anything beyond that is either exotic or an attack.
+const (
+	maxIFDs     = 8
+	maxChain    = 3 // IFDs followed after IFD0 through "next IFD" pointers
+	tiffTypeIFD = 13
+)
+
+// exifData is what the TIFF structure yields, already cleaned; Read merges it into Metadata.
+type exifData struct {
+	orientation       int
+	make, model, lens string
+	focal, aperture   float64
+	exposure          string
+	iso               int
+	takenAt           time.Time
+	copyright, artist string
+	gps               *GPS
+}
+
+// ifdEntry is one tag's value, already located and bounds-checked inside the TIFF buffer.
+type ifdEntry struct {
+	typ   uint16
+	count uint32
+	value []byte
+}
+
+type tiffReader struct {
+	b  []byte
+	bo binary.ByteOrder
+}
+
+// stripExifHeader removes the "Exif\0\0" prefix that JPEG APP1 requires and that some WebP
+// and PNG writers copy along. Some writers put 0xFF as the sixth byte; accept it too.
+func stripExifHeader(b []byte) []byte {
+	if len(b) >= 6 && bytes.HasPrefix(b, []byte("Exif\x00")) && (b[5] == 0 || b[5] == 0xFF) {
+		return b[6:]
+	}
+	return b
+}
+
+// parseTIFF reads the tags Read needs from a TIFF structure (the payload of an EXIF block).
+// Anything malformed is skipped: a bad entry loses that value, a bad IFD loses that IFD.
+func parseTIFF(b []byte) exifData {
+	var out exifData
+	if len(b) < 8 {
+		return out
+	}
+	t := tiffReader{b: b}
+	switch {
+	case b[0] == 'I' && b[1] == 'I':
+		t.bo = binary.LittleEndian
+	case b[0] == 'M' && b[1] == 'M':
+		t.bo = binary.BigEndian
+	default:
+		return out
+	}
+	if t.bo.Uint16(b[2:]) != 42 {
+		return out
+	}
+
+	// The IFDs are read breadth-first from IFD0, so IFD0 and the Exif IFD are read before any
+	// chained IFD and their values win (first occurrence of a tag wins). Every offset is
+	// visited once, which breaks loops through both "next" pointers and sub-IFD pointers.
+	type pending struct {
+		off   uint32
+		gps   bool
+		chain int // how many "next IFD" steps led here; 0 for IFD0 and sub-IFDs
+	}
+	tags := make(map[uint16]ifdEntry)
+	gpsTags := make(map[uint16]ifdEntry)
+	var orientation ifdEntry
+	queue := []pending{{off: t.bo.Uint32(b[4:])}}
+	visited := make([]uint32, 0, maxIFDs)
+	for len(queue) > 0 && len(visited) < maxIFDs {
+		cur := queue[0]
+		queue = queue[1:]
+		if cur.off == 0 || containsOffset(visited, cur.off) {
+			continue
+		}
+		visited = append(visited, cur.off)
+		into := tags
+		if cur.gps {
+			into = gpsTags
+		}
+		next, ok := t.readIFD(cur.off, into, cur.gps)
+		if !ok {
+			continue
+		}
+		if len(visited) == 1 {
+			// Orientation only counts from IFD0: IFD1 may carry the thumbnail's own.
+			orientation = tags[tagOrientation]
+		}
+		if cur.gps {
+			continue
+		}
+		if e, ok := into[tagExifIFD]; ok {
+			delete(into, tagExifIFD) // a later IFD may point to its own, read that too
+			if off, ok := t.pointer(e); ok {
+				queue = append(queue, pending{off: off})
+			}
+		}
+		if e, ok := into[tagGPSIFD]; ok {
+			delete(into, tagGPSIFD)
+			if off, ok := t.pointer(e); ok {
+				queue = append(queue, pending{off: off, gps: true})
+			}
+		}
+		if next != 0 && cur.chain < maxChain {
+			queue = append(queue, pending{off: next, chain: cur.chain + 1})
+		}
+	}
+
+	if v, ok := t.uint(orientation, 0); ok && v >= 1 && v <= 8 {
+		out.orientation = int(v)
+	}
+	out.make = t.text(tags[tagMake])
+	out.model = t.text(tags[tagModel])
+	out.artist = t.text(tags[tagArtist])
+	out.copyright = t.copyright(tags[tagCopyright])
+	out.lens = t.text(tags[tagLensModel])
+	if out.lens == "" {
+		out.lens = joinText(" ", t.text(tags[tagLensMake]), t.lensSpec(tags[tagLensSpecification]))
+	}
+	if v, ok := t.rational(tags[tagFocalLength], 0); ok && v > 0 {
+		out.focal = round2(v)
+	}
+	if v, ok := t.rational(tags[tagFNumber], 0); ok && v > 0 {
+		out.aperture = round2(v)
+	}
+	if v, ok := t.rational(tags[tagExposureTime], 0); ok {
+		out.exposure = formatExposure(v)
+	}
+	iso, _ := t.uint(tags[tagISO], 0)
+	if exact, ok := t.uint(tags[tagISOSpeed], 0); ok && exact > 0 && (iso == 0 || iso == math.MaxUint16) {
+		iso = exact
+	}
+	if iso > 0 && iso <= math.MaxInt32 {
+		out.iso = int(iso)
+	}
+	out.takenAt = t.takenAt(tags)
+	out.gps = t.gps(gpsTags)
+	return out
+}
+
+func containsOffset(list []uint32, off uint32) bool {
+	for _, v := range list {
+		if v == off {
+			return true
+		}
+	}
+	return false
+}
+
+// readIFD records into tags the first entry of each wanted tag in the IFD at off and returns
+// the offset of the next IFD. A count running past the buffer is cut to the entries present.
+func (t tiffReader) readIFD(off uint32, tags map[uint16]ifdEntry, gps bool) (next uint32, ok bool) {
+	if uint64(off)+2 > uint64(len(t.b)) {
+		return 0, false
+	}
+	p := int(off)
+	n := int(t.bo.Uint16(t.b[p:]))
+	p += 2
+	if fit := (len(t.b) - p) / 12; n > fit {
+		n = fit
+	}
+	for i := 0; i < n; i++ {
+		e := t.b[p+12*i : p+12*i+12]
+		tag := t.bo.Uint16(e)
+		if !wantedTag(tag, gps) {
+			continue
+		}
+		if _, dup := tags[tag]; dup {
+			continue
+		}
+		if v, ok := t.entry(e); ok {
+			tags[tag] = v
+		}
+	}
+	end := p + 12*n
+	if end+4 <= len(t.b) {
+		next = t.bo.Uint32(t.b[end:])
+	}
+	return next, true
+}
+
+func wantedTag(tag uint16, gps bool) bool {
+	if gps {
+		return tag >= gpsLatitudeRef && tag <= gpsLongitude
+	}
+	switch tag {
+	case tagMake, tagModel, tagOrientation, tagDateTime, tagArtist, tagCopyright,
+		tagExposureTime, tagFNumber, tagExifIFD, tagISO, tagGPSIFD, tagISOSpeed,
+		tagDateTimeOriginal, tagDateTimeDigitized, tagOffsetTime, tagOffsetOriginal,
+		tagOffsetDigitized, tagFocalLength, tagSubSecTime, tagSubSecOriginal,
+		tagSubSecDigitized, tagLensSpecification, tagLensMake, tagLensModel:
+		return true
+	}
+	return false
+}
+
+// typeSize is the byte size of one value of a TIFF field type; 0 for unknown types.
+func typeSize(typ uint16) uint64 {
+	switch typ {
+	case 1, 2, 6, 7: // BYTE, ASCII, SBYTE, UNDEFINED
+		return 1
+	case 3, 8: // SHORT, SSHORT
+		return 2
+	case 4, 9, 11, tiffTypeIFD: // LONG, SLONG, FLOAT, IFD
+		return 4
+	case 5, 10, 12: // RATIONAL, SRATIONAL, DOUBLE
+		return 8
+	}
+	return 0
+}
+
+// entry locates the value of a 12-byte IFD entry: inline when it fits in 4 bytes, else at the
+// offset it names, which must lie wholly inside the buffer.
+func (t tiffReader) entry(e []byte) (ifdEntry, bool) {
+	typ := t.bo.Uint16(e[2:])
+	count := t.bo.Uint32(e[4:])
+	size := typeSize(typ) * uint64(count) // at most 8 × 2³²: no overflow in uint64
+	if size == 0 {
+		return ifdEntry{}, false
+	}
+	if size <= 4 {
+		return ifdEntry{typ: typ, count: count, value: e[8 : 8+size]}, true
+	}
+	off := uint64(t.bo.Uint32(e[8:]))
+	if off+size > uint64(len(t.b)) {
+		return ifdEntry{}, false
+	}
+	return ifdEntry{typ: typ, count: count, value: t.b[off : off+size]}, true
+}
+
+// pointer reads a sub-IFD offset, which writers store as LONG or IFD.
+func (t tiffReader) pointer(e ifdEntry) (uint32, bool) {
+	if (e.typ != 4 && e.typ != tiffTypeIFD) || len(e.value) < 4 {
+		return 0, false
+	}
+	return t.bo.Uint32(e.value), true
+}
+
+// uint reads the i-th value of an unsigned or non-negative signed integer field.
+func (t tiffReader) uint(e ifdEntry, i uint64) (uint64, bool) {
+	size := typeSize(e.typ)
+	if size == 0 || (i+1)*size > uint64(len(e.value)) {
+		return 0, false
+	}
+	v := e.value[i*size:]
+	switch e.typ {
+	case 1, 7:
+		return uint64(v[0]), true
+	case 3:
+		return uint64(t.bo.Uint16(v)), true
+	case 4:
+		return uint64(t.bo.Uint32(v)), true
+	case 8: // SSHORT: only non-negative values are meaningful here
+		if s := t.bo.Uint16(v); s < 1<<15 {
+			return uint64(s), true
+		}
+	case 9: // SLONG
+		if s := t.bo.Uint32(v); s < 1<<31 {
+			return uint64(s), true
+		}
+	}
+	return 0, false
+}
+
+// rational reads the i-th value of a RATIONAL or SRATIONAL field. A zero denominator means
+// the value is unknown, never a division.
+func (t tiffReader) rational(e ifdEntry, i uint64) (float64, bool) {
+	if (e.typ != 5 && e.typ != 10) || (i+1)*8 > uint64(len(e.value)) {
+		return 0, false
+	}
+	v := e.value[i*8:]
+	if e.typ == 10 {
+		num, den := signed32(t.bo.Uint32(v)), signed32(t.bo.Uint32(v[4:]))
+		if den == 0 {
+			return 0, false
+		}
+		return float64(num) / float64(den), true
+	}
+	num, den := t.bo.Uint32(v), t.bo.Uint32(v[4:])
+	if den == 0 {
+		return 0, false
+	}
+	return float64(num) / float64(den), true
+}
+
+// signed32 reinterprets the bits of an SLONG.
+func signed32(v uint32) int64 {
+	if v >= 1<<31 {
+		return int64(v) - 1<<32
+	}
+	return int64(v)
+}
+
+// text reads an ASCII field up to its first NUL. Cameras also store these as BYTE or
+// UNDEFINED, and in whatever character set they like.
+func (t tiffReader) text(e ifdEntry) string {
+	if e.typ != 1 && e.typ != 2 && e.typ != 7 {
+		return ""
+	}
+	v := e.value
+	if i := bytes.IndexByte(v, 0); i >= 0 {
+		v = v[:i]
+	}
+	return textLegacy(v)
+}
+
+// copyright reads the Copyright tag, which holds the photographer's and the editor's notices
+// separated by NUL (the photographer's may be a single space when only the editor's is set).
+func (t tiffReader) copyright(e ifdEntry) string {
+	if e.typ != 1 && e.typ != 2 && e.typ != 7 {
+		return ""
+	}
+	v := e.value
+	if len(v) > maxRawBytes {
+		v = v[:maxRawBytes]
+	}
+	parts := bytes.SplitN(v, []byte{0}, 3)
+	var photographer, editor string
+	photographer = textLegacy(parts[0])
+	if len(parts) > 1 {
+		editor = textLegacy(parts[1])
+	}
+	return joinText("; ", photographer, editor)
+}
+
+// lensSpec formats LensSpecification (min focal, max focal, f-number at min focal, f-number at
+// max focal) the way lenses are named: "24-70mm f/2.8", "18-55mm f/3.5-5.6", "50mm f/1.8".
+func (t tiffReader) lensSpec(e ifdEntry) string {
+	var v [4]float64
+	var ok [4]bool
+	for i := range uint64(len(v)) {
+		v[i], ok[i] = t.rational(e, i)
+		ok[i] = ok[i] && v[i] > 0
+	}
+	var sb strings.Builder
+	if ok[0] {
+		sb.WriteString(formatNumber(v[0]))
+		if ok[1] && v[1] != v[0] {
+			sb.WriteString("-" + formatNumber(v[1]))
+		}
+		sb.WriteString("mm")
+	}
+	if ok[2] {
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString("f/" + formatNumber(v[2]))
+		if ok[3] && v[3] != v[2] {
+			sb.WriteString("-" + formatNumber(v[3]))
+		}
+	}
+	return sb.String()
+}
+
+// takenAt uses DateTimeOriginal, else DateTimeDigitized, else DateTime, each with its own
+// sub-second and UTC-offset tags; without an offset the time is taken as UTC.
+func (t tiffReader) takenAt(tags map[uint16]ifdEntry) time.Time {
+	for _, c := range [...][3]uint16{
+		{tagDateTimeOriginal, tagSubSecOriginal, tagOffsetOriginal},
+		{tagDateTimeDigitized, tagSubSecDigitized, tagOffsetDigitized},
+		{tagDateTime, tagSubSecTime, tagOffsetTime},
+	} {
+		ts := parseExifTime(t.text(tags[c[0]]), t.text(tags[c[1]]), t.text(tags[c[2]]))
+		if !ts.IsZero() {
+			return ts
+		}
+	}
+	return time.Time{}
+}
+
+// parseExifTime parses "YYYY:MM:DD HH:MM:SS" (any separators; blank or all-zero dates,
+// which cameras write when the clock is unset, are absent), the SubSecTime digits and an
+// OffsetTime "+HH:MM".
+func parseExifTime(s, subsec, offset string) time.Time {
+	if len(s) < 19 {
+		return time.Time{}
+	}
+	var f [6]int
+	for i, pos := range [...][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		n, ok := digits(s[pos[0]:pos[1]])
+		if !ok {
+			return time.Time{}
+		}
+		f[i] = n
+	}
+	year, month, day, hour, minute, sec := f[0], f[1], f[2], f[3], f[4], f[5]
+	if year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}
+	}
+	if day > daysIn(year, time.Month(month)) {
+		return time.Time{}
+	}
+	nsec := 0
+	if n := len(subsec); n > 0 && n <= 9 {
+		if v, ok := digits(subsec); ok {
+			for ; n < 9; n++ {
+				v *= 10
+			}
+			nsec = v
+		}
+	}
+	loc := time.UTC
+	if off, ok := parseOffset(offset); ok {
+		loc = time.FixedZone("", off)
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
+}
+
+func daysIn(year int, m time.Month) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// digits parses a short run of ASCII digits; anything else is not a number.
+func digits(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// parseOffset parses an EXIF OffsetTime "+HH:MM" or "-HH:MM" into seconds east of UTC.
+func parseOffset(s string) (int, bool) {
+	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
+		return 0, false
+	}
+	h, ok1 := digits(s[1:3])
+	m, ok2 := digits(s[4:6])
+	if !ok1 || !ok2 || h > 14 || m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	if s[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
+// gps reads GPSLatitude/Longitude with their references. Both must be present and in range.
+func (t tiffReader) gps(tags map[uint16]ifdEntry) *GPS {
+	lat, ok1 := t.coordinate(tags[gpsLatitude], tags[gpsLatitudeRef], 'S')
+	lon, ok2 := t.coordinate(tags[gpsLongitude], tags[gpsLongitudeRef], 'W')
+	if !ok1 || !ok2 || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
+		return nil
+	}
+	return &GPS{Latitude: lat, Longitude: lon}
+}
+
+// coordinate reads degrees, minutes and seconds as rationals (minutes and seconds may be
+// missing; a 0/0 minute or second, which some writers use for "unknown", counts as zero but
+// 0/0 degrees means no position). Some phones wrote the value as an ASCII string instead.
+func (t tiffReader) coordinate(e, ref ifdEntry, negative byte) (float64, bool) {
+	var v float64
+	switch e.typ {
+	case 5, 10:
+		deg, ok := t.rational(e, 0)
+		if !ok {
+			return 0, false
+		}
+		v = math.Abs(deg)
+		if m, ok := t.rational(e, 1); ok {
+			v += math.Abs(m) / 60
+		}
+		if s, ok := t.rational(e, 2); ok {
+			v += math.Abs(s) / 3600
+		}
+	case 2:
+		c, ok := parseDMS(t.text(e))
+		if !ok {
+			return 0, false
+		}
+		v = c
+	default:
+		return 0, false
+	}
+	if r := t.text(ref); r != "" && (r[0]|0x20) == (negative|0x20) {
+		v = -v
+	}
+	return v, true
+}
+
+// parseDMS parses a coordinate written as text: XMP's "DD,MM.mmmmN" and "DD,MM,SSN", plain
+// decimal degrees, and the "52,00000,50,00000,34,01180" (degrees, minutes, seconds with a
+// decimal comma) that some HTC phones wrote into EXIF. A trailing S or W makes it negative.
+func parseDMS(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return 0, false
+	}
+	sign := 1.0
+	switch s[len(s)-1] | 0x20 {
+	case 's', 'w':
+		sign = -1
+		s = s[:len(s)-1]
+	case 'n', 'e':
+		s = s[:len(s)-1]
+	}
+	parts := strings.Split(strings.TrimSpace(s), ",")
+	if len(parts) == 6 {
+		parts = []string{parts[0] + "." + parts[1], parts[2] + "." + parts[3], parts[4] + "." + parts[5]}
+	}
+	if len(parts) > 3 {
+		return 0, false
+	}
+	v := 0.0
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || (i > 0 && f < 0) {
+			return 0, false
+		}
+		if i == 0 && f < 0 {
+			sign, f = -sign, -f
+		}
+		v += f / math.Pow(60, float64(i))
+	}
+	return sign * v, true
+}
+
+// formatExposure writes an exposure time the way photographers do: fractions of a second as
+// "1/250" (also "1/2" and "1/3"), other times as seconds with at most one decimal ("0.3",
+// "2.5", "30").
+func formatExposure(v float64) string {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return ""
+	}
+	if v < 1 {
+		inv := 1 / v
+		r := math.Round(inv)
+		if v <= 0.25+1e-9 || math.Abs(inv-r) <= 0.01*inv {
+			return "1/" + strconv.FormatFloat(r, 'f', 0, 64)
+		}
+	}
+	return formatNumber(math.Round(v*10) / 10)
+}
+
+// formatNumber writes a number with at most one decimal and no trailing ".0".
+func formatNumber(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+}
+
+// round2 rounds to two decimals, which is all a focal length or f-number needs and hides
+// the noise of rationals such as 82/11.
+func round2(v float64) float64 {
+	return math.Round(v*100) / 100
+}
