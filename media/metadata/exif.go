@@ -67,6 +67,24 @@ type ifdEntry struct {
 	typ   uint16
 	count uint32
 	value []byte
+	thumb bool // read from an IFD chained after IFD0, which describes the thumbnail
+}
+
+// tagValues holds, for each wanted tag, its entry in each IFD that has it, in reading order
+// (IFD0, the Exif IFD, then chained IFDs). Readers take the first entry that yields a usable
+// value: some phones write a broken copy of a tag in IFD0 and a good one in the Exif IFD. As
+// at most maxIFDs IFDs are read, a tag has at most that many candidates.
+type tagValues map[uint16][]ifdEntry
+
+// firstValue returns the first non-zero value read from the candidates.
+func firstValue[T comparable](entries []ifdEntry, read func(ifdEntry) T) T {
+	var zero T
+	for _, e := range entries {
+		if v := read(e); v != zero {
+			return v
+		}
+	}
+	return zero
 }
 
 type tiffReader struct {
@@ -103,17 +121,16 @@ func parseTIFF(b []byte) exifData {
 		return out
 	}
 
-	// The IFDs are read breadth-first from IFD0, so IFD0 and the Exif IFD are read before any
-	// chained IFD and their values win (first occurrence of a tag wins). Every offset is
-	// visited once, which breaks loops through both "next" pointers and sub-IFD pointers.
+	// The IFDs are read breadth-first from IFD0, so IFD0 and the Exif IFD come before any
+	// chained IFD and their values are preferred. Every offset is visited once, which breaks
+	// loops through both "next" pointers and sub-IFD pointers.
 	type pending struct {
 		off   uint32
 		gps   bool
-		chain int // how many "next IFD" steps led here; 0 for IFD0 and sub-IFDs
+		chain int // how many "next IFD" steps led here; 0 for IFD0 and its sub-IFDs
 	}
-	tags := make(map[uint16]ifdEntry)
-	gpsTags := make(map[uint16]ifdEntry)
-	var orientation ifdEntry
+	tags := make(tagValues)
+	gpsTags := make(tagValues)
 	queue := []pending{{off: t.bo.Uint32(b[4:])}}
 	visited := make([]uint32, 0, maxIFDs)
 	for len(queue) > 0 && len(visited) < maxIFDs {
@@ -123,63 +140,42 @@ func parseTIFF(b []byte) exifData {
 			continue
 		}
 		visited = append(visited, cur.off)
-		into := tags
 		if cur.gps {
-			into = gpsTags
-		}
-		next, ok := t.readIFD(cur.off, into, cur.gps)
-		if !ok {
+			t.readIFD(cur.off, gpsTags, true, false)
 			continue
 		}
-		if len(visited) == 1 {
-			// Orientation only counts from IFD0: IFD1 may carry the thumbnail's own.
-			orientation = tags[tagOrientation]
+		next, exifIFD, gpsIFD := t.readIFD(cur.off, tags, false, cur.chain > 0)
+		if exifIFD != 0 {
+			queue = append(queue, pending{off: exifIFD, chain: cur.chain})
 		}
-		if cur.gps {
-			continue
-		}
-		if e, ok := into[tagExifIFD]; ok {
-			delete(into, tagExifIFD) // a later IFD may point to its own, read that too
-			if off, ok := t.pointer(e); ok {
-				queue = append(queue, pending{off: off})
-			}
-		}
-		if e, ok := into[tagGPSIFD]; ok {
-			delete(into, tagGPSIFD)
-			if off, ok := t.pointer(e); ok {
-				queue = append(queue, pending{off: off, gps: true})
-			}
+		if gpsIFD != 0 {
+			queue = append(queue, pending{off: gpsIFD, gps: true})
 		}
 		if next != 0 && cur.chain < maxChain {
 			queue = append(queue, pending{off: next, chain: cur.chain + 1})
 		}
 	}
 
-	if v, ok := t.uint(orientation, 0); ok && v >= 1 && v <= 8 {
-		out.orientation = int(v)
-	}
-	out.make = t.text(tags[tagMake])
-	out.model = t.text(tags[tagModel])
-	out.artist = t.text(tags[tagArtist])
-	out.copyright = t.copyright(tags[tagCopyright])
-	out.lens = t.text(tags[tagLensModel])
+	out.orientation = firstValue(tags[tagOrientation], t.orientation)
+	out.make = firstValue(tags[tagMake], t.text)
+	out.model = firstValue(tags[tagModel], t.text)
+	out.artist = firstValue(tags[tagArtist], t.text)
+	out.copyright = firstValue(tags[tagCopyright], t.copyright)
+	out.lens = firstValue(tags[tagLensModel], t.text)
 	if out.lens == "" {
-		out.lens = joinText(" ", t.text(tags[tagLensMake]), t.lensSpec(tags[tagLensSpecification]))
+		out.lens = joinText(" ", firstValue(tags[tagLensMake], t.text), firstValue(tags[tagLensSpecification], t.lensSpec))
 	}
-	if v, ok := t.rational(tags[tagFocalLength], 0); ok && v > 0 {
-		out.focal = round2(v)
-	}
-	if v, ok := t.rational(tags[tagFNumber], 0); ok && v > 0 {
-		out.aperture = round2(v)
-	}
-	if v, ok := t.rational(tags[tagExposureTime], 0); ok {
-		out.exposure = formatExposure(v)
-	}
-	iso, _ := t.uint(tags[tagISO], 0)
-	if exact, ok := t.uint(tags[tagISOSpeed], 0); ok && exact > 0 && (iso == 0 || iso == math.MaxUint16) {
+	out.focal = firstValue(tags[tagFocalLength], t.positive)
+	out.aperture = firstValue(tags[tagFNumber], t.positive)
+	out.exposure = firstValue(tags[tagExposureTime], func(e ifdEntry) string {
+		v, _ := t.rational(e, 0)
+		return formatExposure(v)
+	})
+	iso := firstValue(tags[tagISO], t.integer)
+	if exact := firstValue(tags[tagISOSpeed], t.integer); exact > 0 && (iso == 0 || iso == math.MaxUint16) {
 		iso = exact
 	}
-	if iso > 0 && iso <= math.MaxInt32 {
+	if iso <= math.MaxInt32 {
 		out.iso = int(iso)
 	}
 	out.takenAt = t.takenAt(tags)
@@ -196,11 +192,12 @@ func containsOffset(list []uint32, off uint32) bool {
 	return false
 }
 
-// readIFD records into tags the first entry of each wanted tag in the IFD at off and returns
-// the offset of the next IFD. A count running past the buffer is cut to the entries present.
-func (t tiffReader) readIFD(off uint32, tags map[uint16]ifdEntry, gps bool) (next uint32, ok bool) {
+// readIFD adds to tags the first entry of each wanted tag in the IFD at off, and returns the
+// offsets of the next IFD and of the Exif and GPS sub-IFDs it points to (0 when none). A count
+// running past the buffer is cut to the entries present.
+func (t tiffReader) readIFD(off uint32, tags tagValues, gps, thumb bool) (next, exifIFD, gpsIFD uint32) {
 	if uint64(off)+2 > uint64(len(t.b)) {
-		return 0, false
+		return 0, 0, 0
 	}
 	p := int(off)
 	n := int(t.bo.Uint16(t.b[p:]))
@@ -208,24 +205,33 @@ func (t tiffReader) readIFD(off uint32, tags map[uint16]ifdEntry, gps bool) (nex
 	if fit := (len(t.b) - p) / 12; n > fit {
 		n = fit
 	}
+	seen := make(map[uint16]bool)
 	for i := 0; i < n; i++ {
 		e := t.b[p+12*i : p+12*i+12]
 		tag := t.bo.Uint16(e)
-		if !wantedTag(tag, gps) {
+		if !wantedTag(tag, gps) || seen[tag] {
 			continue
 		}
-		if _, dup := tags[tag]; dup {
+		seen[tag] = true
+		v, ok := t.entry(e)
+		if !ok {
 			continue
 		}
-		if v, ok := t.entry(e); ok {
-			tags[tag] = v
+		v.thumb = thumb
+		switch {
+		case !gps && tag == tagExifIFD:
+			exifIFD = t.pointer(v)
+		case !gps && tag == tagGPSIFD:
+			gpsIFD = t.pointer(v)
+		default:
+			tags[tag] = append(tags[tag], v)
 		}
 	}
 	end := p + 12*n
 	if end+4 <= len(t.b) {
 		next = t.bo.Uint32(t.b[end:])
 	}
-	return next, true
+	return next, exifIFD, gpsIFD
 }
 
 func wantedTag(tag uint16, gps bool) bool {
@@ -277,12 +283,35 @@ func (t tiffReader) entry(e []byte) (ifdEntry, bool) {
 	return ifdEntry{typ: typ, count: count, value: t.b[off : off+size]}, true
 }
 
-// pointer reads a sub-IFD offset, which writers store as LONG or IFD.
-func (t tiffReader) pointer(e ifdEntry) (uint32, bool) {
+// pointer reads a sub-IFD offset, which writers store as LONG or IFD; 0 when unusable.
+func (t tiffReader) pointer(e ifdEntry) uint32 {
 	if (e.typ != 4 && e.typ != tiffTypeIFD) || len(e.value) < 4 {
-		return 0, false
+		return 0
 	}
-	return t.bo.Uint32(e.value), true
+	return t.bo.Uint32(e.value)
+}
+
+// orientation reads Orientation, 1–8, ignoring the thumbnail's own.
+func (t tiffReader) orientation(e ifdEntry) int {
+	if v, ok := t.uint(e, 0); ok && v >= 1 && v <= 8 && !e.thumb {
+		return int(v)
+	}
+	return 0
+}
+
+// integer reads a non-negative integer such as an ISO speed; 0 when absent.
+func (t tiffReader) integer(e ifdEntry) uint64 {
+	v, _ := t.uint(e, 0)
+	return v
+}
+
+// positive reads a positive rational (focal length, f-number) rounded to two decimals, which
+// is all they need and hides the noise of rationals such as 82/11; 0 when absent.
+func (t tiffReader) positive(e ifdEntry) float64 {
+	if v, ok := t.rational(e, 0); ok && v > 0 {
+		return math.Round(v*100) / 100
+	}
+	return 0
 }
 
 // uint reads the i-th value of an unsigned or non-negative signed integer field.
@@ -403,13 +432,13 @@ func (t tiffReader) lensSpec(e ifdEntry) string {
 
 // takenAt uses DateTimeOriginal, else DateTimeDigitized, else DateTime, each with its own
 // sub-second and UTC-offset tags; without an offset the time is taken as UTC.
-func (t tiffReader) takenAt(tags map[uint16]ifdEntry) time.Time {
+func (t tiffReader) takenAt(tags tagValues) time.Time {
 	for _, c := range [...][3]uint16{
 		{tagDateTimeOriginal, tagSubSecOriginal, tagOffsetOriginal},
 		{tagDateTimeDigitized, tagSubSecDigitized, tagOffsetDigitized},
 		{tagDateTime, tagSubSecTime, tagOffsetTime},
 	} {
-		ts := parseExifTime(t.text(tags[c[0]]), t.text(tags[c[1]]), t.text(tags[c[2]]))
+		ts := parseExifTime(firstValue(tags[c[0]], t.text), firstValue(tags[c[1]], t.text), firstValue(tags[c[2]], t.text))
 		if !ts.IsZero() {
 			return ts
 		}
@@ -492,9 +521,15 @@ func parseOffset(s string) (int, bool) {
 }
 
 // gps reads GPSLatitude/Longitude with their references. Both must be present and in range.
-func (t tiffReader) gps(tags map[uint16]ifdEntry) *GPS {
-	lat, ok1 := t.coordinate(tags[gpsLatitude], tags[gpsLatitudeRef], 'S')
-	lon, ok2 := t.coordinate(tags[gpsLongitude], tags[gpsLongitudeRef], 'W')
+func (t tiffReader) gps(tags tagValues) *GPS {
+	first := func(tag uint16) ifdEntry {
+		if l := tags[tag]; len(l) > 0 {
+			return l[0]
+		}
+		return ifdEntry{}
+	}
+	lat, ok1 := t.coordinate(first(gpsLatitude), first(gpsLatitudeRef), 'S')
+	lon, ok2 := t.coordinate(first(gpsLongitude), first(gpsLongitudeRef), 'W')
 	if !ok1 || !ok2 || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
 		return nil
 	}
@@ -591,10 +626,4 @@ func formatExposure(v float64) string {
 // formatNumber writes a number with at most one decimal and no trailing ".0".
 func formatNumber(v float64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
-}
-
-// round2 rounds to two decimals, which is all a focal length or f-number needs and hides
-// the noise of rationals such as 82/11.
-func round2(v float64) float64 {
-	return math.Round(v*100) / 100
 }
