@@ -55,12 +55,39 @@ func (s *Service) MyImages(ctx context.Context, u *app.User, status app.ImageSta
 	return ImagePage{Images: imgs, Total: total}, counts, nil
 }
 
-// Portfolio returns a contributor's published images, newest first.
-func (s *Service) Portfolio(ctx context.Context, contributorID int64, limit, offset int) (ImagePage, error) {
+// Detail is an image with its contributor.
+type Detail struct {
+	Image       *app.Image
+	Contributor *app.User
+}
+
+// Detail returns an image viewer may see, with its contributor.
+func (s *Service) Detail(ctx context.Context, viewer *app.User, publicID string) (*Detail, error) {
+	img, err := s.Image(ctx, viewer, publicID)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.db.UserByID(ctx, img.ContributorID)
+	if err != nil {
+		return nil, err
+	}
+	return &Detail{Image: img, Contributor: u}, nil
+}
+
+// Portfolio returns an active contributor and their published images, newest
+// first.
+func (s *Service) Portfolio(ctx context.Context, username string, limit, offset int) (*app.User, ImagePage, error) {
+	u, err := s.db.UserByUsername(ctx, strings.ToLower(username))
+	if err != nil {
+		return nil, ImagePage{}, err
+	}
+	if !u.Can(app.RoleContributor) {
+		return nil, ImagePage{}, app.Errorf(app.ENotFound, "No such contributor.")
+	}
 	imgs, total, err := s.db.ListImages(ctx, store.ImageFilter{
-		ContributorID: contributorID, Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit, Offset: offset,
+		ContributorID: u.ID, Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit, Offset: offset,
 	})
-	return ImagePage{Images: imgs, Total: total}, err
+	return u, ImagePage{Images: imgs, Total: total}, err
 }
 
 // ImagesByIDs returns the images with the given public IDs that viewer may

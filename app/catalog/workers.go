@@ -24,6 +24,7 @@ type Workers struct {
 	Lease       time.Duration // zero: 2 minutes, renewed while a job runs
 	Poll        time.Duration // zero: 2 seconds (workers are also woken on upload)
 	MaxAttempts int           // zero: 5
+	RetryBase   time.Duration // first retry delay, doubling per attempt; zero: 1 second
 	Logger      *slog.Logger
 }
 
@@ -39,6 +40,9 @@ func (w *Workers) defaults() {
 	}
 	if w.MaxAttempts == 0 {
 		w.MaxAttempts = 5
+	}
+	if w.RetryBase == 0 {
+		w.RetryBase = time.Second
 	}
 	if w.Logger == nil {
 		w.Logger = slog.New(slog.DiscardHandler)
@@ -130,7 +134,7 @@ func (w *Workers) run(ctx context.Context, worker string, job *app.Job) {
 			log.ErrorContext(bg, "record job failure", "err", ferr)
 		}
 	default:
-		backoff := time.Duration(1<<min(job.Attempts, 8)) * time.Second
+		backoff := w.RetryBase << min(job.Attempts-1, 8)
 		log.WarnContext(ctx, "job will be retried", "err", err, "in", backoff.String())
 		if rerr := w.DB.RetryJob(bg, job.ID, time.Now().Add(backoff), err.Error()); rerr != nil {
 			log.ErrorContext(bg, "retry job", "err", rerr)

@@ -29,6 +29,33 @@ type Config struct {
 	Dev             bool          // read views and static files from disk
 	Demo            bool          // fill demo accounts and data
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	Workers         int           // image-processing workers; 0 means one per core
+	Watermark       string        // text tiled across previews
+	Uploads         Uploads
+	S3              S3
+}
+
+// Uploads are the limits on what contributors may upload.
+type Uploads struct {
+	MaxFileMB     int     // per file
+	MinMegapixels float64 // per image
+	MaxMegapixels float64
+	MaxFiles      int // per request
+	MaxDrafts     int // unsubmitted images per contributor
+	MaxPending    int // images awaiting review per contributor
+}
+
+// S3 selects S3-compatible object storage for blobs when Bucket is set;
+// otherwise blobs live under DataDir/blobs.
+type S3 struct {
+	Endpoint  string // host[:port]
+	Region    string
+	Bucket    string
+	Prefix    string
+	AccessKey string
+	SecretKey string
+	Insecure  bool // plain HTTP
+	PathStyle bool
 }
 
 // Default returns the configuration `snapshop serve` uses when told nothing.
@@ -40,6 +67,15 @@ func Default() Config {
 		LogLevel:        "info",
 		Migrate:         true,
 		ShutdownTimeout: 20 * time.Second,
+		Watermark:       "snapshop",
+		Uploads: Uploads{
+			MaxFileMB:     50,
+			MinMegapixels: 4,
+			MaxMegapixels: 100,
+			MaxFiles:      100,
+			MaxDrafts:     500,
+			MaxPending:    100,
+		},
 	}
 }
 
@@ -62,6 +98,22 @@ func (c *Config) env() []envVar {
 		{[]string{"SNAPSHOP_MIGRATE"}, boolVar(&c.Migrate)},
 		{[]string{"SNAPSHOP_DEV"}, boolVar(&c.Dev)},
 		{[]string{"SNAPSHOP_SHUTDOWN_TIMEOUT"}, durationVar(&c.ShutdownTimeout)},
+		{[]string{"SNAPSHOP_WORKERS"}, intVar(&c.Workers)},
+		{[]string{"SNAPSHOP_WATERMARK"}, stringVar(&c.Watermark)},
+		{[]string{"SNAPSHOP_MAX_UPLOAD_MB"}, intVar(&c.Uploads.MaxFileMB)},
+		{[]string{"SNAPSHOP_MIN_MEGAPIXELS"}, floatVar(&c.Uploads.MinMegapixels)},
+		{[]string{"SNAPSHOP_MAX_MEGAPIXELS"}, floatVar(&c.Uploads.MaxMegapixels)},
+		{[]string{"SNAPSHOP_MAX_FILES"}, intVar(&c.Uploads.MaxFiles)},
+		{[]string{"SNAPSHOP_MAX_DRAFTS"}, intVar(&c.Uploads.MaxDrafts)},
+		{[]string{"SNAPSHOP_MAX_PENDING"}, intVar(&c.Uploads.MaxPending)},
+		{[]string{"SNAPSHOP_S3_ENDPOINT"}, stringVar(&c.S3.Endpoint)},
+		{[]string{"SNAPSHOP_S3_REGION", "AWS_REGION"}, stringVar(&c.S3.Region)},
+		{[]string{"SNAPSHOP_S3_BUCKET"}, stringVar(&c.S3.Bucket)},
+		{[]string{"SNAPSHOP_S3_PREFIX"}, stringVar(&c.S3.Prefix)},
+		{[]string{"SNAPSHOP_S3_ACCESS_KEY", "AWS_ACCESS_KEY_ID"}, stringVar(&c.S3.AccessKey)},
+		{[]string{"SNAPSHOP_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY"}, stringVar(&c.S3.SecretKey)},
+		{[]string{"SNAPSHOP_S3_INSECURE"}, boolVar(&c.S3.Insecure)},
+		{[]string{"SNAPSHOP_S3_PATH_STYLE"}, boolVar(&c.S3.PathStyle)},
 	}
 }
 
@@ -79,6 +131,28 @@ func boolVar(p *bool) func(string) error {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
 			return errors.New("want true or false")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func intVar(p *int) func(string) error {
+	return func(s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func floatVar(p *float64) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return errors.New("want a number")
 		}
 		*p = v
 		return nil
@@ -133,6 +207,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Dev, "dev", c.Dev, "read templates and static files from disk on every request [SNAPSHOP_DEV]")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "create demo accounts and a demo catalogue")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown [SNAPSHOP_SHUTDOWN_TIMEOUT]")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "image-processing workers; 0 means one per core [SNAPSHOP_WORKERS]")
 }
 
 // Validate checks every setting and fills the derived ones (BaseURL from Addr).
@@ -179,6 +254,29 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("shutdown-timeout %s: must be positive", c.ShutdownTimeout)
+	}
+	if c.Workers < 0 || c.Workers > 256 {
+		return fmt.Errorf("workers %d: want 0 (one per core) to 256", c.Workers)
+	}
+	return c.validateUploads()
+}
+
+func (c *Config) validateUploads() error {
+	u := c.Uploads
+	switch {
+	case u.MaxFileMB < 1 || u.MaxFileMB > 1024:
+		return fmt.Errorf("SNAPSHOP_MAX_UPLOAD_MB %d: want 1 to 1024", u.MaxFileMB)
+	case u.MinMegapixels < 0 || u.MaxMegapixels <= 0 || u.MinMegapixels > u.MaxMegapixels:
+		return fmt.Errorf("megapixel limits %g–%g: want 0 ≤ min ≤ max", u.MinMegapixels, u.MaxMegapixels)
+	case u.MaxMegapixels > 500:
+		return fmt.Errorf("SNAPSHOP_MAX_MEGAPIXELS %g: at most 500 (decoding needs about 4 bytes a pixel)", u.MaxMegapixels)
+	case u.MaxFiles < 1 || u.MaxFiles > 1000:
+		return fmt.Errorf("SNAPSHOP_MAX_FILES %d: want 1 to 1000", u.MaxFiles)
+	case u.MaxDrafts < 1 || u.MaxPending < 1:
+		return errors.New("SNAPSHOP_MAX_DRAFTS and SNAPSHOP_MAX_PENDING must be at least 1")
+	}
+	if c.S3.Bucket != "" && (c.S3.Endpoint == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		return errors.New("S3 storage: SNAPSHOP_S3_BUCKET needs SNAPSHOP_S3_ENDPOINT, SNAPSHOP_S3_ACCESS_KEY and SNAPSHOP_S3_SECRET_KEY")
 	}
 	return nil
 }
@@ -258,6 +356,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("dev", c.Dev),
 		slog.Bool("demo", c.Demo),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.Int("workers", c.Workers),
+		slog.Any("uploads", c.Uploads),
+		slog.String("blobs", c.blobsDescription()),
 	)
 }
 
@@ -274,4 +375,12 @@ func maskURL(s string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// blobsDescription says where blobs go, without credentials.
+func (c Config) blobsDescription() string {
+	if c.S3.Bucket == "" {
+		return "local:" + filepath.Join(c.DataDir, "blobs")
+	}
+	return "s3://" + c.S3.Endpoint + "/" + c.S3.Bucket + "/" + c.S3.Prefix
 }

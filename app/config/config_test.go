@@ -152,3 +152,34 @@ func TestSecretKeyIsGeneratedOnceAndKept(t *testing.T) {
 		t.Fatal("corrupt key file accepted")
 	}
 }
+
+func TestUploadAndStorageSettings(t *testing.T) {
+	c, err := load(t, map[string]string{
+		"SNAPSHOP_MAX_UPLOAD_MB": "20", "SNAPSHOP_MIN_MEGAPIXELS": "2.5", "SNAPSHOP_WORKERS": "3",
+		"SNAPSHOP_S3_BUCKET": "photos", "SNAPSHOP_S3_ENDPOINT": "minio:9000",
+		"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "very-secret",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Uploads.MaxFileMB != 20 || c.Uploads.MinMegapixels != 2.5 || c.Workers != 3 || c.Uploads.MaxFiles != 100 {
+		t.Fatalf("uploads %+v workers %d", c.Uploads, c.Workers)
+	}
+	if c.S3.AccessKey != "AKIA" || c.S3.SecretKey != "very-secret" {
+		t.Fatalf("S3 credentials from AWS_* not read: %+v", c.S3)
+	}
+	if s := c.LogValue().String(); strings.Contains(s, "very-secret") || !strings.Contains(s, "s3://minio:9000/photos") {
+		t.Fatalf("log value: %s", s)
+	}
+	for name, vars := range map[string]map[string]string{
+		"bucket without keys": {"SNAPSHOP_S3_BUCKET": "photos"},
+		"min above max":       {"SNAPSHOP_MIN_MEGAPIXELS": "200"},
+		"zero files":          {"SNAPSHOP_MAX_FILES": "0"},
+		"not a number":        {"SNAPSHOP_MAX_UPLOAD_MB": "lots"},
+		"negative workers":    {"SNAPSHOP_WORKERS": "-1"},
+	} {
+		if _, err := load(t, vars); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

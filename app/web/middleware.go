@@ -243,7 +243,22 @@ func (s *Server) limitByIP(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bodyLimit bounds request bodies before anything parses them.
-func bodyLimit(limit string) echo.MiddlewareFunc {
-	return middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limit})
+// formBodyLimit bounds every request body but an upload's.
+const formBodyLimit = 1 << 20
+
+// limitBody bounds the request body before anything parses it: 1 MB, or
+// for upload routes, enough for a full batch of the largest files.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit := int64(formBodyLimit)
+		if uploadRoutes[c.Path()] {
+			limit = s.uploadLimit()
+		}
+		req := c.Request()
+		if req.ContentLength > limit {
+			return app.Errorf(app.ETooLarge, "The request is larger than allowed.")
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
 }

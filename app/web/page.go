@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -86,9 +88,29 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"datetime": func(t time.Time) string {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
-		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"hasPrefix": strings.HasPrefix,
-		"roleName":  roleName,
+		"isoTime":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"hasPrefix":    strings.HasPrefix,
+		"roleName":     roleName,
+		"thumbURL":     thumbURL,
+		"previewURL":   previewURL,
+		"imageURL":     imageURL,
+		"editURL":      editURL,
+		"cameraName":   cameraName,
+		"categoryName": func(slug string) string { n, _ := app.CategoryName(slug); return n },
+		"statusLabel":  statusLabel,
+		"join":         strings.Join,
+		"megapixels":   func(mp float64) string { return fmt.Sprintf("%.1f MP", mp) },
+		"megabytes":    func(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) },
+		"mpOf":         func(pixels int64) float64 { return float64(pixels) / 1e6 },
+		"contains": func(list []string, s string) bool {
+			for _, v := range list {
+				if v == s {
+					return true
+				}
+			}
+			return false
+		},
+		"searchURL": func(q string) string { return "/search?q=" + url.QueryEscape(q) },
 		"fieldError": func(errs map[string]string, field string) fieldMessage {
 			return fieldMessage{ID: field, Message: errs[field]}
 		},
@@ -97,6 +119,27 @@ func (s *Server) templateFuncs() template.FuncMap {
 
 // fieldMessage feeds the "field-error" partial: the input's id and its message.
 type fieldMessage struct{ ID, Message string }
+
+// statusLabel names an image status for its owner.
+func statusLabel(s app.ImageStatus) string {
+	switch s {
+	case app.StatusProcessing:
+		return "Processing"
+	case app.StatusFailed:
+		return "Failed"
+	case app.StatusDraft:
+		return "Draft"
+	case app.StatusPending:
+		return "In review"
+	case app.StatusApproved:
+		return "Published"
+	case app.StatusRejected:
+		return "Rejected"
+	case app.StatusRemoved:
+		return "Removed"
+	}
+	return string(s)
+}
 
 func roleName(r app.Role) string {
 	switch r {

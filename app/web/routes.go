@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -19,9 +21,16 @@ func (s *Server) routes() {
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	e.GET("/static/*", s.assets.serve)
 
+	// Thumbnails and previews: public for published images, owner-only
+	// otherwise. Read-only, so no CSRF cookie (and no Vary: Cookie to defeat
+	// shared caches).
+	media := e.Group("/media", s.loadSession, s.identify)
+	media.GET("/:name", s.mediaFile)
+
 	// Pages, for everyone. The group's middleware also serves unknown paths,
 	// so a 404 page still knows who is signed in.
-	pages := e.Group("", bodyLimit("1M"), s.loadSession, s.csrf("form:_csrf,header:X-CSRF-Token", nil), s.identify)
+	pageCSRF := s.csrf("header:X-CSRF-Token,form:_csrf", func(c echo.Context) bool { return uploadRoutes[c.Path()] })
+	pages := e.Group("", s.limitBody, s.loadSession, pageCSRF, s.identify)
 	pages.GET("/", s.home)
 	pages.GET("/search", s.search)
 	pages.GET("/signup", s.signupForm)
@@ -29,6 +38,8 @@ func (s *Server) routes() {
 	pages.GET("/login", s.loginForm)
 	pages.POST("/login", s.loginSubmit, s.limitByIP)
 	pages.POST("/logout", s.logout)
+	pages.GET("/images/:slug", s.imagePageHandler)
+	pages.GET("/contributors/:username", s.portfolio)
 
 	// Pages for any signed-in account.
 	account := pages.Group("/account", requireUser)
@@ -36,16 +47,33 @@ func (s *Server) routes() {
 	account.POST("/tokens", s.accountCreateToken)
 	account.POST("/tokens/:id/revoke", s.accountRevokeToken)
 
+	// Pages for contributors.
+	contribute := pages.Group("/contribute", requireRole(app.RoleContributor))
+	contribute.GET("", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/contribute/images") })
+	contribute.GET("/upload", s.uploadForm)
+	contribute.POST("/upload", s.uploadSubmit, s.csrf("header:X-CSRF-Token,form:_csrf", nil))
+	contribute.GET("/images", s.myImages)
+	contribute.POST("/images/bulk", s.bulkEdit)
+	contribute.GET("/images/:id", s.editImage)
+	contribute.POST("/images/:id", s.saveImage)
+	contribute.POST("/images/:id/submit", s.submitImage)
+	contribute.POST("/images/:id/delete", s.deleteImage)
+
 	// Pages for admins.
 	admin := pages.Group("/admin", requireRole(app.RoleAdmin))
 	admin.GET("", s.adminHome)
 	admin.GET("/users", s.adminUsers)
 
 	// JSON API: bearer tokens, or the browser session plus X-CSRF-Token.
-	api := e.Group("/api/v1", bodyLimit("1M"), s.loadSession, s.csrf("header:X-CSRF-Token", apiCSRFSkipper), s.identify)
+	api := e.Group("/api/v1", s.limitBody, s.loadSession, s.csrf("header:X-CSRF-Token", apiCSRFSkipper), s.identify)
 	api.POST("/tokens", s.apiCreateToken, s.limitByIP)
 	api.DELETE("/tokens/current", s.apiRevokeCurrentToken, requireUser)
 	api.GET("/me", s.apiMe, requireUser)
+	api.GET("/me/images", s.apiMyImages, requireRole(app.RoleContributor))
+	api.POST("/uploads", s.apiUpload, requireRole(app.RoleContributor))
+	api.GET("/images/:id", s.apiImage)
+	api.PATCH("/images/:id", s.apiPatchImage, requireRole(app.RoleContributor))
+	api.POST("/images/:id/submit", s.apiSubmitImage, requireRole(app.RoleContributor))
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/ratelimit"
 )
 
@@ -42,6 +43,7 @@ type Pinger interface {
 // Services are the domain services handlers call.
 type Services struct {
 	Auth     *auth.Service
+	Catalog  *catalog.Service
 	Sessions scs.Store // sessions table; scs.CtxStore is used when implemented
 	Health   Pinger
 }
@@ -51,6 +53,7 @@ type Server struct {
 	echo      *echo.Echo
 	cfg       Config
 	auth      *auth.Service
+	catalog   *catalog.Service
 	health    Pinger
 	sessions  *scs.SessionManager
 	views     *renderer
@@ -75,6 +78,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		auth:      svc.Auth,
+		catalog:   svc.Catalog,
 		health:    svc.Health,
 		metrics:   newMetrics(),
 		ipLimiter: ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),

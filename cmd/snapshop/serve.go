@@ -10,13 +10,18 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/config"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/web"
+	"github.com/snapshop/snapshop/media/blob"
 	"github.com/snapshop/snapshop/static"
 	"github.com/snapshop/snapshop/views"
 )
@@ -84,13 +89,22 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	images, err := newCatalog(ctx, cfg, log, db, blobs)
+	if err != nil {
+		return err
+	}
+	var demoUsers map[app.Role]*app.User
 	if cfg.Demo {
-		if err := seedDemo(ctx, accounts, m.Stdout); err != nil {
+		if demoUsers, err = seedDemo(ctx, accounts, m.Stdout); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 
-	srv, err := newWebServer(cfg, log, db, accounts)
+	srv, err := newWebServer(cfg, log, db, accounts, images)
 	if err != nil {
 		return err
 	}
@@ -127,16 +141,80 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	})
-	sweeper := &auth.SessionSweeper{Sessions: db.Sessions(), Logger: log}
-	g.Go(func() error { return sweeper.Run(loopCtx) })
+	sessionSweeper := &auth.SessionSweeper{Sessions: db.Sessions(), Logger: log}
+	g.Go(func() error { return sessionSweeper.Run(loopCtx) })
+	workers := &catalog.Workers{Catalog: images, DB: db, Count: cfg.Workers, Logger: log}
+	g.Go(func() error { return workers.Run(loopCtx) })
+	blobSweeper := &catalog.Sweeper{Catalog: images, Logger: log}
+	g.Go(func() error { return blobSweeper.Run(loopCtx) })
+	if demoUsers != nil {
+		// The catalogue fills in the background: the site is usable at once.
+		g.Go(func() error {
+			if err := seedDemoImages(loopCtx, images, demoUsers, log); err != nil && loopCtx.Err() == nil {
+				log.Error("demo catalogue", "err", err)
+			}
+			return nil
+		})
+	}
 
 	err = g.Wait()
 	log.Info("stopped", "err", err)
 	return err
 }
 
+// openBlobs opens the configured blob store: an S3-compatible bucket, or a
+// directory under the data directory.
+func openBlobs(ctx context.Context, cfg config.Config) (catalog.Blobs, error) {
+	if cfg.S3.Bucket == "" {
+		return blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	return blob.NewS3(ctx, blob.S3Config{
+		Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, Bucket: cfg.S3.Bucket, Prefix: cfg.S3.Prefix,
+		AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey, Insecure: cfg.S3.Insecure, PathStyle: cfg.S3.PathStyle,
+	})
+}
+
+// newCatalog builds the catalogue and recovers from a crash: staged uploads
+// of a dead process are deleted, and on SQLite — where this process alone
+// uses the database, so no upload can be in flight yet — every leftover blob
+// intent is reconciled now. (On PostgreSQL the periodic sweep does it once
+// intents are old enough not to belong to another process's upload.)
+func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, blobs catalog.Blobs) (*catalog.Service, error) {
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("clear staging directory: %w", err)
+	}
+	u := cfg.Uploads
+	images, err := catalog.NewService(db, blobs, catalog.Options{
+		Limits: catalog.Limits{
+			MaxFileBytes: int64(u.MaxFileMB) << 20,
+			MinPixels:    int64(u.MinMegapixels * 1e6),
+			MaxPixels:    int64(u.MaxMegapixels * 1e6),
+			MaxFiles:     u.MaxFiles,
+			MaxDrafts:    u.MaxDrafts,
+			MaxPending:   u.MaxPending,
+		},
+		TempDir:   tmp,
+		Watermark: cfg.Watermark,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if db.Dialect() == store.SQLite {
+		n, err := images.SweepBlobIntents(ctx, time.Now().Add(time.Second))
+		if err != nil {
+			return nil, fmt.Errorf("recover interrupted uploads: %w", err)
+		}
+		if n > 0 {
+			log.Info("deleted blobs of interrupted uploads", "count", n)
+		}
+	}
+	return images, nil
+}
+
 // newWebServer wires the HTTP layer to the services.
-func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *auth.Service) (*web.Server, error) {
+func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *auth.Service, images *catalog.Service) (*web.Server, error) {
 	proxies, err := cfg.TrustedProxyPrefixes()
 	if err != nil {
 		return nil, err
@@ -154,7 +232,7 @@ func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *a
 		// repository root.
 		wc.Views, wc.Static = os.DirFS("views"), os.DirFS("static")
 	}
-	return web.New(wc, web.Services{Auth: accounts, Sessions: db.Sessions(), Health: db})
+	return web.New(wc, web.Services{Auth: accounts, Catalog: images, Sessions: db.Sessions(), Health: db})
 }
 
 // flagSetFor is a helper for subcommands that only need the common flags.

@@ -67,7 +67,7 @@ CREATE INDEX image_hash_bands_image_idx ON image_hash_bands (image_id);
 
 -- Background work recorded in the database, so a crash loses none of it.
 CREATE TABLE jobs (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: log lines name jobs by ID
     kind         TEXT     NOT NULL,
     image_id     INTEGER  REFERENCES images (id) ON DELETE CASCADE,
     status       TEXT     NOT NULL CHECK (status IN ('queued', 'running', 'failed')),
