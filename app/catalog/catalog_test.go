@@ -463,7 +463,6 @@ func TestDeleteRemovesDraftAndItsFiles(t *testing.T) {
 	})
 }
 
-
 func manyKeywords(n int) []string {
 	out := make([]string, n)
 	for i := range out {
