@@ -53,7 +53,7 @@ func (s *source) more() bool {
 	for range maxEmptyReads {
 		k, err := s.r.Read(s.buf[s.end:])
 		if k < 0 || k > len(s.buf)-s.end {
-			s.rerr = errors.New("jpegscale: reader returned an invalid count")
+			s.rerr = errors.New("reader returned an invalid count")
 			return false
 		}
 		s.end += k
@@ -215,7 +215,7 @@ func (s *source) nextMarkerInData() (byte, error) {
 		}
 		m, ok := s.afterFF()
 		if !ok {
-			return 0, fmt.Errorf("jpegscale: looking for a marker: %w", s.eofErr())
+			return 0, fmt.Errorf("looking for a marker: %w", s.eofErr())
 		}
 		if m != 0 {
 			return m, nil

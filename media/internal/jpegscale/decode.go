@@ -15,15 +15,19 @@ var ErrUnsupported = errors.New("jpegscale: unsupported JPEG")
 // more memory than any sane caller would allow.
 const maxPixels = 1 << 28
 
-// FormatError reports malformed JPEG data.
-type FormatError string
+// formatError reports malformed JPEG data.
+type formatError string
 
-func (e FormatError) Error() string { return "jpegscale: invalid JPEG: " + string(e) }
+func (e formatError) Error() string { return "invalid JPEG: " + string(e) }
 
-// unsupported wraps ErrUnsupported with what was met.
-func unsupported(what string) error {
-	return fmt.Errorf("%w: %s", ErrUnsupported, what)
-}
+// unsupportedError says which unsupported feature was met; it matches ErrUnsupported.
+type unsupportedError string
+
+func (e unsupportedError) Error() string { return "unsupported JPEG: " + string(e) }
+
+func (e unsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+func unsupported(what string) error { return unsupportedError(what) }
 
 // Decode decodes a baseline JPEG from r at 1/scale of its size. scale is 1, 2, 4 or 8; the result's
 // bounds are (0,0)-(ceil(w/scale), ceil(h/scale)). It returns ErrUnsupported (possibly wrapped) for
@@ -59,7 +63,11 @@ func decode(r io.Reader, scale, limit int) (image.Image, image.Point, error) {
 	}
 	d := &decoder{src: newSource(r), scale: scale, limit: limit}
 	m, err := d.decode()
-	return m, image.Pt(d.width, d.height), err
+	if err != nil {
+		// The one place the package name is added, so wrapped contexts read as a path.
+		return nil, image.Pt(d.width, d.height), fmt.Errorf("jpegscale: %w", err)
+	}
+	return m, image.Pt(d.width, d.height), nil
 }
 
 const maxComponents = 3
@@ -96,8 +104,8 @@ type decoder struct {
 
 	quant   [4][64]int32 // in zigzag order
 	qDef    [4]bool
-	huff    [2][4]huffTable // [0] DC, [1] AC
-	restart int             // restart interval in MCUs, 0 for none
+	huff    [2][4]*huffTable // [0] DC, [1] AC; allocated when a DHT defines them
+	restart int              // restart interval in MCUs, 0 for none
 
 	jfif     bool
 	adobe    bool
@@ -131,10 +139,10 @@ const (
 func (d *decoder) decode() (image.Image, error) {
 	var soi [2]byte
 	if err := d.src.readFull(soi[:]); err != nil {
-		return nil, fmt.Errorf("jpegscale: reading SOI: %w", err)
+		return nil, fmt.Errorf("reading SOI: %w", err)
 	}
 	if soi[0] != 0xFF || soi[1] != mSOI {
-		return nil, FormatError("missing SOI marker")
+		return nil, formatError("missing SOI marker")
 	}
 	for {
 		m, err := d.nextMarker()
@@ -147,7 +155,7 @@ func (d *decoder) decode() (image.Image, error) {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, fmt.Errorf("jpegscale: reading marker: %w", err)
+			return nil, fmt.Errorf("reading marker: %w", err)
 		}
 		if m == mEOI {
 			break
@@ -159,11 +167,11 @@ func (d *decoder) decode() (image.Image, error) {
 		}
 		var lb [2]byte
 		if err := d.src.readFull(lb[:]); err != nil {
-			return nil, fmt.Errorf("jpegscale: reading segment length of marker %#x: %w", m, err)
+			return nil, fmt.Errorf("reading segment length of marker %#x: %w", m, err)
 		}
 		n := int(lb[0])<<8 | int(lb[1]) - 2
 		if n < 0 {
-			return nil, FormatError("short segment length")
+			return nil, formatError("short segment length")
 		}
 		if err := d.segment(m, n); err != nil {
 			return nil, err
@@ -230,20 +238,20 @@ func (d *decoder) segment(m byte, n int) error {
 		// DAC only matters with arithmetic coding, whose SOF is refused anyway.
 		return d.skip(m, n)
 	default:
-		return FormatError(fmt.Sprintf("unexpected marker %#x", m))
+		return formatError(fmt.Sprintf("unexpected marker %#x", m))
 	}
 }
 
 func (d *decoder) skip(m byte, n int) error {
 	if err := d.src.skip(n); err != nil {
-		return fmt.Errorf("jpegscale: skipping segment %#x: %w", m, err)
+		return fmt.Errorf("skipping segment %#x: %w", m, err)
 	}
 	return nil
 }
 
 func (d *decoder) read(p []byte, what string) error {
 	if err := d.src.readFull(p); err != nil {
-		return fmt.Errorf("jpegscale: reading %s: %w", what, err)
+		return fmt.Errorf("reading %s: %w", what, err)
 	}
 	return nil
 }
@@ -277,7 +285,7 @@ func (d *decoder) processAPP14(n int) error {
 
 func (d *decoder) processDRI(n int) error {
 	if n != 2 {
-		return FormatError("DRI has wrong length")
+		return formatError("DRI has wrong length")
 	}
 	var b [2]byte
 	if err := d.read(b[:], "DRI"); err != nil {
@@ -296,13 +304,13 @@ func (d *decoder) processDQT(n int) error {
 		n--
 		pq, tq := pt[0]>>4, pt[0]&15
 		if tq > 3 {
-			return FormatError("bad DQT table number")
+			return formatError("bad DQT table number")
 		}
 		var raw [128]byte
 		switch pq {
 		case 0:
 			if n < 64 {
-				return FormatError("DQT too short")
+				return formatError("DQT too short")
 			}
 			if err := d.read(raw[:64], "DQT"); err != nil {
 				return err
@@ -314,7 +322,7 @@ func (d *decoder) processDQT(n int) error {
 		case 1:
 			// 16-bit entries are legal in SOF1 files.
 			if n < 128 {
-				return FormatError("DQT too short")
+				return formatError("DQT too short")
 			}
 			if err := d.read(raw[:], "DQT"); err != nil {
 				return err
@@ -324,7 +332,7 @@ func (d *decoder) processDQT(n int) error {
 			}
 			n -= 128
 		default:
-			return FormatError("bad DQT precision")
+			return formatError("bad DQT precision")
 		}
 		d.qDef[tq] = true
 	}
@@ -335,7 +343,7 @@ func (d *decoder) processDHT(n int) error {
 	for n > 0 {
 		var hdr [17]byte
 		if n < len(hdr) {
-			return FormatError("DHT too short")
+			return formatError("DHT too short")
 		}
 		if err := d.read(hdr[:], "DHT"); err != nil {
 			return err
@@ -343,7 +351,7 @@ func (d *decoder) processDHT(n int) error {
 		n -= len(hdr)
 		tc, th := hdr[0]>>4, hdr[0]&15
 		if tc > 1 || th > 3 {
-			return FormatError("bad DHT table class or number")
+			return formatError("bad DHT table class or number")
 		}
 		var counts [16]byte
 		copy(counts[:], hdr[1:])
@@ -352,15 +360,18 @@ func (d *decoder) processDHT(n int) error {
 			total += int(c)
 		}
 		if total > 256 || total > n {
-			return FormatError("DHT has too many codes")
+			return formatError("DHT has too many codes")
 		}
 		var vals [256]byte
 		if err := d.read(vals[:total], "DHT"); err != nil {
 			return err
 		}
 		n -= total
+		if d.huff[tc][th] == nil {
+			d.huff[tc][th] = new(huffTable)
+		}
 		if err := d.huff[tc][th].build(&counts, vals[:total], tc == 1); err != nil {
-			return fmt.Errorf("jpegscale: DHT class %d table %d: %w", tc, th, err)
+			return fmt.Errorf("DHT class %d table %d: %w", tc, th, err)
 		}
 	}
 	return nil
@@ -368,11 +379,11 @@ func (d *decoder) processDHT(n int) error {
 
 func (d *decoder) processSOF(n int) error {
 	if d.sof {
-		return FormatError("multiple SOF markers")
+		return formatError("multiple SOF markers")
 	}
 	var b [6 + 3*4]byte
 	if n < 6 {
-		return FormatError("SOF too short")
+		return formatError("SOF too short")
 	}
 	if err := d.read(b[:6], "SOF"); err != nil {
 		return err
@@ -382,7 +393,7 @@ func (d *decoder) processSOF(n int) error {
 	case 12, 16:
 		return unsupported(fmt.Sprintf("%d-bit precision", b[0]))
 	default:
-		return FormatError("bad sample precision")
+		return formatError("bad sample precision")
 	}
 	d.height = int(b[1])<<8 | int(b[2])
 	d.width = int(b[3])<<8 | int(b[4])
@@ -394,10 +405,10 @@ func (d *decoder) processSOF(n int) error {
 	case 2:
 		return unsupported("2-component")
 	default:
-		return FormatError("bad number of components")
+		return formatError("bad number of components")
 	}
 	if n != 6+3*nc {
-		return FormatError("SOF has wrong length")
+		return formatError("SOF has wrong length")
 	}
 	if err := d.read(b[6:n], "SOF"); err != nil {
 		return err
@@ -406,10 +417,10 @@ func (d *decoder) processSOF(n int) error {
 		return unsupported("height defined by DNL")
 	}
 	if d.width == 0 {
-		return FormatError("zero width")
+		return formatError("zero width")
 	}
 	if d.width*d.height > maxPixels || d.width*d.height > d.limit {
-		return fmt.Errorf("jpegscale: %d×%d image is too large", d.width, d.height)
+		return fmt.Errorf("%d×%d image is too large", d.width, d.height)
 	}
 	d.nComp = nc
 	for i := range nc {
@@ -419,14 +430,14 @@ func (d *decoder) processSOF(n int) error {
 		c.tq = int(b[8+3*i])
 		for j := range i {
 			if d.comp[j].id == c.id {
-				return FormatError("repeated component identifier")
+				return formatError("repeated component identifier")
 			}
 		}
 		if c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 {
-			return FormatError("bad sampling factor")
+			return formatError("bad sampling factor")
 		}
 		if c.tq > 3 {
-			return FormatError("bad quantization table selector")
+			return formatError("bad quantization table selector")
 		}
 	}
 	if nc == 1 {
@@ -520,10 +531,10 @@ func (d *decoder) isRGB() bool {
 
 func (d *decoder) result() (image.Image, error) {
 	if !d.sof {
-		return nil, FormatError("missing SOF marker")
+		return nil, formatError("missing SOF marker")
 	}
 	if !d.complete() {
-		return nil, FormatError("missing scan data")
+		return nil, formatError("missing scan data")
 	}
 	s := d.scale
 	r := image.Rect(0, 0, (d.width+s-1)/s, (d.height+s-1)/s)
@@ -536,7 +547,7 @@ func (d *decoder) result() (image.Image, error) {
 		}
 		return m.SubImage(r), nil
 	}
-	return nil, FormatError("no image")
+	return nil, formatError("no image")
 }
 
 // rgb interleaves planes that hold R, G and B rather than Y, Cb and Cr, repeating

@@ -1,7 +1,5 @@
 package jpegscale
 
-import "errors"
-
 // lutBits is the Huffman look-up width. Ten bits covers nearly every code in real files
 // (the standard tables' common codes are 2–9 bits) while the tables stay in L1.
 const lutBits = 10
@@ -24,9 +22,9 @@ type huffTable struct {
 	nVals   int
 }
 
-var (
-	errBadHuffmanTable = errors.New("jpegscale: bad Huffman table")
-	errBadHuffmanCode  = errors.New("jpegscale: bad Huffman code")
+const (
+	errBadHuffmanTable = formatError("bad Huffman table")
+	errBadHuffmanCode  = formatError("bad Huffman code")
 )
 
 // build fills h from the 16 code-length counts and the symbols of a DHT table.
@@ -45,6 +43,11 @@ func (h *huffTable) build(counts *[16]byte, vals []byte, ac bool) error {
 	code, k := int32(0), 0
 	for l := 1; l <= 16; l++ {
 		c := int(counts[l-1])
+		// Codes of length l must fit in l bits, or this is not a prefix code. Checked
+		// before filling the look-up table, which relies on it.
+		if int(code)+c > 1<<l {
+			return errBadHuffmanTable
+		}
 		h.valPtr[l] = int32(k) - code
 		for range c {
 			if l <= lutBits {
@@ -63,10 +66,6 @@ func (h *huffTable) build(counts *[16]byte, vals []byte, ac bool) error {
 			h.maxCode[l] = code - 1
 		} else {
 			h.maxCode[l] = -1
-		}
-		// A code of length l must fit in l bits; more codes than that is not a prefix code.
-		if code > 1<<l {
-			return errBadHuffmanTable
 		}
 		code <<= 1
 	}

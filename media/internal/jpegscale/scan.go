@@ -71,18 +71,18 @@ type scanComp struct {
 
 func (d *decoder) processSOS(n int) error {
 	if !d.sof {
-		return FormatError("SOS before SOF")
+		return formatError("SOS before SOF")
 	}
 	var b [1 + 2*maxComponents + 3]byte
 	if n < 1 {
-		return FormatError("SOS too short")
+		return formatError("SOS too short")
 	}
 	if err := d.read(b[:1], "SOS"); err != nil {
 		return err
 	}
 	ns := int(b[0])
 	if ns < 1 || ns > d.nComp || n != 4+2*ns {
-		return FormatError("SOS has wrong length or component count")
+		return formatError("SOS has wrong length or component count")
 	}
 	if err := d.read(b[1:n], "SOS"); err != nil {
 		return err
@@ -98,29 +98,29 @@ func (d *decoder) processSOS(n int) error {
 			}
 		}
 		if ci < 0 {
-			return FormatError("SOS names an unknown component")
+			return formatError("SOS names an unknown component")
 		}
 		for j := range i {
 			if sc[j].c == &d.comp[ci] {
-				return FormatError("SOS repeats a component")
+				return formatError("SOS repeats a component")
 			}
 		}
 		td, ta := tables>>4, tables&15
 		if td > 3 || ta > 3 {
-			return FormatError("bad Huffman table selector")
+			return formatError("bad Huffman table selector")
 		}
 		c := &d.comp[ci]
-		if !d.huff[0][td].defined || !d.huff[1][ta].defined {
-			return FormatError("scan uses an undefined Huffman table")
+		if d.huff[0][td] == nil || !d.huff[0][td].defined || d.huff[1][ta] == nil || !d.huff[1][ta].defined {
+			return formatError("scan uses an undefined Huffman table")
 		}
 		if !d.qDef[c.tq] {
-			return FormatError("scan uses an undefined quantization table")
+			return formatError("scan uses an undefined quantization table")
 		}
-		sc[i] = scanComp{c: c, dc: &d.huff[0][td], ac: &d.huff[1][ta], q: &d.quant[c.tq]}
+		sc[i] = scanComp{c: c, dc: d.huff[0][td], ac: d.huff[1][ta], q: &d.quant[c.tq]}
 		blocksPerMCU += c.h * c.v
 	}
 	if ns > 1 && blocksPerMCU > 10 {
-		return FormatError("too many blocks per MCU")
+		return formatError("too many blocks per MCU")
 	}
 	// Spectral selection and successive approximation (Ss, Se, Ah/Al) are fixed in
 	// sequential JPEG; like image/jpeg we do not insist on the values.
@@ -173,7 +173,7 @@ func (d *decoder) decodeScan(sc []scanComp) error {
 					for bx := range h {
 						clear(blk[:nh*nv])
 						if err := d.decodeBlock(s, &blk, c.dst); err != nil {
-							return fmt.Errorf("jpegscale: MCU (%d,%d): %w", x, y, err)
+							return fmt.Errorf("MCU (%d,%d): %w", x, y, err)
 						}
 						px := (x*h + bx) * nh
 						py := (y*v + by) * nv
@@ -194,7 +194,7 @@ func (d *decoder) decodeScan(sc []scanComp) error {
 				}
 			}
 			if src.short() {
-				return fmt.Errorf("jpegscale: scan data ends at MCU (%d,%d): %w", x, y, d.shortErr())
+				return fmt.Errorf("scan data ends at MCU (%d,%d): %w", x, y, d.shortErr())
 			}
 		}
 	}
@@ -207,7 +207,7 @@ func (d *decoder) decodeScan(sc []scanComp) error {
 // the data (corruption) or the end of the input (truncation).
 func (d *decoder) shortErr() error {
 	if d.src.marker != 0 {
-		return FormatError(fmt.Sprintf("marker %#x inside entropy-coded data", d.src.marker))
+		return formatError(fmt.Sprintf("marker %#x inside entropy-coded data", d.src.marker))
 	}
 	return d.src.readErr()
 }
@@ -218,10 +218,10 @@ func (d *decoder) restartInterval(next *byte, sc []scanComp) error {
 	d.src.resetBits()
 	m, err := d.src.nextMarkerInData()
 	if err != nil {
-		return fmt.Errorf("jpegscale: looking for RST%d: %w", *next, d.src.readErr())
+		return fmt.Errorf("looking for RST%d: %w", *next, d.src.readErr())
 	}
 	if m < mRST0 || m > mRST7 {
-		return FormatError(fmt.Sprintf("marker %#x where RST%d was expected", m, *next))
+		return formatError(fmt.Sprintf("marker %#x where RST%d was expected", m, *next))
 	}
 	// A wrong RST number would mean lost intervals; libjpeg tries to resynchronise, we
 	// simply carry on, which decodes the following intervals in the wrong place at worst.
@@ -263,7 +263,7 @@ func (d *decoder) decodeBlock(s *scanComp, blk *block, dst *[64]uint8) error {
 	}
 	if size > 11 {
 		src.acc, src.n = acc, n
-		return FormatError("DC difference too large")
+		return formatError("DC difference too large")
 	}
 	if size != 0 {
 		s.pred += extend(int32(acc>>(64-size)), size) //nolint:gosec // size ≤ 11 bits
