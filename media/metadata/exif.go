@@ -65,7 +65,6 @@ type exifData struct {
 // ifdEntry is one tag's value, already located and bounds-checked inside the TIFF buffer.
 type ifdEntry struct {
 	typ   uint16
-	count uint32
 	value []byte
 	thumb bool // read from an IFD chained after IFD0, which describes the thumbnail
 }
@@ -274,13 +273,13 @@ func (t tiffReader) entry(e []byte) (ifdEntry, bool) {
 		return ifdEntry{}, false
 	}
 	if size <= 4 {
-		return ifdEntry{typ: typ, count: count, value: e[8 : 8+size]}, true
+		return ifdEntry{typ: typ, value: e[8 : 8+size]}, true
 	}
 	off := uint64(t.bo.Uint32(e[8:]))
 	if off+size > uint64(len(t.b)) {
 		return ifdEntry{}, false
 	}
-	return ifdEntry{typ: typ, count: count, value: t.b[off : off+size]}, true
+	return ifdEntry{typ: typ, value: t.b[off : off+size]}, true
 }
 
 // pointer reads a sub-IFD offset, which writers store as LONG or IFD; 0 when unusable.
@@ -428,182 +427,6 @@ func (t tiffReader) lensSpec(e ifdEntry) string {
 		}
 	}
 	return sb.String()
-}
-
-// takenAt uses DateTimeOriginal, else DateTimeDigitized, else DateTime, each with its own
-// sub-second and UTC-offset tags; without an offset the time is taken as UTC.
-func (t tiffReader) takenAt(tags tagValues) time.Time {
-	for _, c := range [...][3]uint16{
-		{tagDateTimeOriginal, tagSubSecOriginal, tagOffsetOriginal},
-		{tagDateTimeDigitized, tagSubSecDigitized, tagOffsetDigitized},
-		{tagDateTime, tagSubSecTime, tagOffsetTime},
-	} {
-		ts := parseExifTime(firstValue(tags[c[0]], t.text), firstValue(tags[c[1]], t.text), firstValue(tags[c[2]], t.text))
-		if !ts.IsZero() {
-			return ts
-		}
-	}
-	return time.Time{}
-}
-
-// parseExifTime parses "YYYY:MM:DD HH:MM:SS" (any separators; blank or all-zero dates,
-// which cameras write when the clock is unset, are absent), the SubSecTime digits and an
-// OffsetTime "+HH:MM".
-func parseExifTime(s, subsec, offset string) time.Time {
-	if len(s) < 19 {
-		return time.Time{}
-	}
-	var f [6]int
-	for i, pos := range [...][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
-		n, ok := digits(s[pos[0]:pos[1]])
-		if !ok {
-			return time.Time{}
-		}
-		f[i] = n
-	}
-	year, month, day, hour, minute, sec := f[0], f[1], f[2], f[3], f[4], f[5]
-	if year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}
-	}
-	if day > daysIn(year, time.Month(month)) {
-		return time.Time{}
-	}
-	nsec := 0
-	if n := len(subsec); n > 0 && n <= 9 {
-		if v, ok := digits(subsec); ok {
-			for ; n < 9; n++ {
-				v *= 10
-			}
-			nsec = v
-		}
-	}
-	loc := time.UTC
-	if off, ok := parseOffset(offset); ok {
-		loc = time.FixedZone("", off)
-	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
-}
-
-func daysIn(year int, m time.Month) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
-}
-
-// digits parses a short run of ASCII digits; anything else is not a number.
-func digits(s string) (int, bool) {
-	if s == "" || len(s) > 9 {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
-// parseOffset parses an EXIF OffsetTime "+HH:MM" or "-HH:MM" into seconds east of UTC.
-func parseOffset(s string) (int, bool) {
-	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
-		return 0, false
-	}
-	h, ok1 := digits(s[1:3])
-	m, ok2 := digits(s[4:6])
-	if !ok1 || !ok2 || h > 14 || m > 59 {
-		return 0, false
-	}
-	off := h*3600 + m*60
-	if s[0] == '-' {
-		off = -off
-	}
-	return off, true
-}
-
-// gps reads GPSLatitude/Longitude with their references. Both must be present and in range.
-func (t tiffReader) gps(tags tagValues) *GPS {
-	first := func(tag uint16) ifdEntry {
-		if l := tags[tag]; len(l) > 0 {
-			return l[0]
-		}
-		return ifdEntry{}
-	}
-	lat, ok1 := t.coordinate(first(gpsLatitude), first(gpsLatitudeRef), 'S')
-	lon, ok2 := t.coordinate(first(gpsLongitude), first(gpsLongitudeRef), 'W')
-	if !ok1 || !ok2 || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
-		return nil
-	}
-	return &GPS{Latitude: lat, Longitude: lon}
-}
-
-// coordinate reads degrees, minutes and seconds as rationals (minutes and seconds may be
-// missing; a 0/0 minute or second, which some writers use for "unknown", counts as zero but
-// 0/0 degrees means no position). Some phones wrote the value as an ASCII string instead.
-func (t tiffReader) coordinate(e, ref ifdEntry, negative byte) (float64, bool) {
-	var v float64
-	switch e.typ {
-	case 5, 10:
-		deg, ok := t.rational(e, 0)
-		if !ok {
-			return 0, false
-		}
-		v = math.Abs(deg)
-		if m, ok := t.rational(e, 1); ok {
-			v += math.Abs(m) / 60
-		}
-		if s, ok := t.rational(e, 2); ok {
-			v += math.Abs(s) / 3600
-		}
-	case 2:
-		c, ok := parseDMS(t.text(e))
-		if !ok {
-			return 0, false
-		}
-		v = c
-	default:
-		return 0, false
-	}
-	if r := t.text(ref); r != "" && (r[0]|0x20) == (negative|0x20) {
-		v = -v
-	}
-	return v, true
-}
-
-// parseDMS parses a coordinate written as text: XMP's "DD,MM.mmmmN" and "DD,MM,SSN", plain
-// decimal degrees, and the "52,00000,50,00000,34,01180" (degrees, minutes, seconds with a
-// decimal comma) that some HTC phones wrote into EXIF. A trailing S or W makes it negative.
-func parseDMS(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 64 {
-		return 0, false
-	}
-	sign := 1.0
-	switch s[len(s)-1] | 0x20 {
-	case 's', 'w':
-		sign = -1
-		s = s[:len(s)-1]
-	case 'n', 'e':
-		s = s[:len(s)-1]
-	}
-	parts := strings.Split(strings.TrimSpace(s), ",")
-	if len(parts) == 6 {
-		parts = []string{parts[0] + "." + parts[1], parts[2] + "." + parts[3], parts[4] + "." + parts[5]}
-	}
-	if len(parts) > 3 {
-		return 0, false
-	}
-	v := 0.0
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || (i > 0 && f < 0) {
-			return 0, false
-		}
-		if i == 0 && f < 0 {
-			sign, f = -sign, -f
-		}
-		v += f / math.Pow(60, float64(i))
-	}
-	return sign * v, true
 }
 
 // formatExposure writes an exposure time the way photographers do: fractions of a second as

@@ -188,6 +188,9 @@ func (x *xmpData) set(name xml.Name, raw string) {
 
 // item records one value of a property; the first value of single-valued properties wins.
 func (x *xmpData) item(name xml.Name, lang, raw string) {
+	if len(raw) > maxRawBytes { // attribute values are not capped while decoding
+		raw = raw[:maxRawBytes]
+	}
 	v := textUTF8([]byte(raw))
 	if v == "" {
 		return
