@@ -20,9 +20,11 @@
 // is hostile. A small reader for a fixed set of tags, written around bounds checks, is the
 // smaller attack surface. Every offset and count is checked against the buffer; IFD chains
 // are followed a few steps with loop detection; values are capped (strings at 2,000
-// characters, 200 keywords, 1 MB of XMP, 1 MB of decompressed or reassembled data) and only
-// the first block of each kind is read, so the work stays linear in the input size. XMP is
-// parsed with encoding/xml, which expands no external entities and fetches nothing.
+// characters, 200 keywords, 1 MB of XMP, 1 MB of decompressed or reassembled data — 3 MB of
+// hex text for ImageMagick's profiles) and only the first block of each kind is read, so the
+// work stays linear in the input size. XMP is parsed with encoding/xml, which expands no
+// external entities and fetches nothing. Nothing recovers from panics: the bounds checks are
+// the defence, and FuzzRead holds them to it.
 //
 // It uses the standard library only and, like everything under media/, imports nothing from
 // the app tree.
