@@ -215,16 +215,3 @@ func DerivativeName(sum, size string) string {
 func derivativeKey(sum, size string) string {
 	return filepath.ToSlash(filepath.Join("derived", sum[:2], DerivativeName(sum, size)))
 }
-
-// deleteBlobs removes blobs, logging (not returning) failures: the orphan
-// sweep will find anything left behind.
-func (s *Service) deleteBlobs(ctx context.Context, keys ...string) {
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if err := s.blobs.Delete(context.WithoutCancel(ctx), k); err != nil {
-			s.log.WarnContext(ctx, "delete blob", "key", k, "err", err)
-		}
-	}
-}

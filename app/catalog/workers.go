@@ -144,14 +144,13 @@ func (w *Workers) run(ctx context.Context, worker string, job *app.Job) {
 
 // handle runs one job by kind.
 func (s *Service) handle(ctx context.Context, job *app.Job) error {
-	switch job.Kind {
-	case app.JobProcessImage:
-		if job.ImageID == nil {
-			return permanentError{errors.New("process_image job without an image")}
-		}
-		return s.processImage(ctx, job)
+	if job.Kind != app.JobProcessImage {
+		return permanentError{fmt.Errorf("unknown job kind %q", job.Kind)}
 	}
-	return permanentError{fmt.Errorf("unknown job kind %q", job.Kind)}
+	if job.ImageID == nil {
+		return permanentError{errors.New("process_image job without an image")}
+	}
+	return s.processImage(ctx, job)
 }
 
 // fail records that a job gave up, and what that means for its image.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,12 +10,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
 	"github.com/snapshop/snapshop/app/web"
+	"github.com/snapshop/snapshop/media/blob"
 	"github.com/snapshop/snapshop/static"
 	"github.com/snapshop/snapshop/views"
 )
@@ -22,10 +26,12 @@ import (
 // testApp is a whole web server on a fresh database, reached over real HTTP
 // through httptest, as a browser or script would.
 type testApp struct {
-	t    *testing.T
-	db   *store.DB
-	auth *auth.Service
-	srv  *httptest.Server
+	t       *testing.T
+	db      *store.DB
+	auth    *auth.Service
+	catalog *catalog.Service
+	blobs   *blob.Local
+	srv     *httptest.Server
 }
 
 // configure edits the web config before the server is built.
@@ -34,6 +40,21 @@ type configure func(*web.Config)
 func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 	t.Helper()
 	accounts, err := auth.NewService(db, auth.Options{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, err := catalog.NewService(db, blobs, catalog.Options{
+		Limits: catalog.Limits{
+			MaxFileBytes: 2 << 20, MinPixels: 10_000, MaxPixels: 4_000_000,
+			MaxFiles: 5, MaxDrafts: 50, MaxPending: 20,
+		},
+		TempDir: t.TempDir(),
+		Logger:  storetest.Logger(t),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +68,38 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s, err := web.New(cfg, web.Services{Auth: accounts, Sessions: db.Sessions(), Health: db})
+	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Sessions: db.Sessions(), Health: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, db: db, auth: accounts, srv: srv}
+	return &testApp{t: t, db: db, auth: accounts, catalog: images, blobs: blobs, srv: srv}
+}
+
+// process runs image-processing workers until no job is left.
+func (a *testApp) process() {
+	a.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &catalog.Workers{Catalog: a.catalog, DB: a.db, Count: 2, Poll: 10 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			a.t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		counts, err := a.db.JobCounts(ctx)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if counts[app.JobQueued]+counts[app.JobRunning] == 0 {
+			return
+		}
+	}
+	a.t.Fatal("jobs still pending after 30s")
 }
 
 // user creates an account directly through the service.

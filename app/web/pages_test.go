@@ -22,11 +22,21 @@ func TestEveryPageRenders(t *testing.T) {
 	a := newTestApp(t, storetest.New(t, store.SQLite))
 	a.user("ann", app.RoleBuyer)
 	a.user("ada", app.RoleAdmin)
+	cora := a.user("cora", app.RoleContributor)
 	anon := a.client()
 	ann := a.client()
 	ann.signIn("ann")
 	ada := a.client()
 	ada.signIn("ada")
+	co := a.client()
+	co.signIn("cora")
+	up := decode[uploadResp](t, co.uploadAPI(a.token("cora"), jpegFile(t, "kite.jpg", 400, 300, 1), jpegFile(t, "draft.jpg", 300, 400, 2)))
+	a.process()
+	a.publish(cora, up.Images[0].ID)
+	published, err := a.catalog.Image(t.Context(), nil, up.Images[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := map[string]struct {
 		c      *client
@@ -41,6 +51,11 @@ func TestEveryPageRenders(t *testing.T) {
 		"account":     {ann, "/account", http.StatusOK, "API tokens"},
 		"error":       {ann, "/no/such/page", http.StatusNotFound, "couldn’t find that page"},
 		"admin_users": {ada, "/admin/users", http.StatusOK, "ann@example.com"},
+		"upload":      {co, "/contribute/upload", http.StatusOK, "Drag photos here"},
+		"my_images":   {co, "/contribute/images", http.StatusOK, "draft.jpg"},
+		"edit_image":  {co, "/contribute/images/" + up.Images[1].ID, http.StatusOK, "Describe your photo"},
+		"image":       {anon, "/images/" + published.Slug(), http.StatusOK, "Red kite over the ridge"},
+		"portfolio":   {anon, "/contributors/cora", http.StatusOK, "Photos by cora"},
 	}
 	files, err := fs.Glob(views.FS, "pages/*.html")
 	if err != nil {
