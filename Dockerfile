@@ -16,9 +16,12 @@ COPY --from=build /out/snapshop /usr/local/bin/snapshop
 # The data directory (SQLite file, blobs, index, secret key) is the only
 # writable place, owned by the nonroot user (65532).
 COPY --from=build --chown=65532:65532 /out/data /data
+# TMPDIR: uploads posted without JavaScript are spooled there by Go's
+# multipart parser; the data volume is the one writable place.
 ENV SNAPSHOP_DATA=/data \
     SNAPSHOP_ADDR=:8080 \
-    SNAPSHOP_LOG_FORMAT=json
+    SNAPSHOP_LOG_FORMAT=json \
+    TMPDIR=/data/tmp
 VOLUME /data
 EXPOSE 8080
 USER 65532:65532

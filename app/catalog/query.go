@@ -90,6 +90,12 @@ func (s *Service) Portfolio(ctx context.Context, username string, limit, offset 
 	return u, ImagePage{Images: imgs, Total: total}, err
 }
 
+// Recent returns the most recently published images.
+func (s *Service) Recent(ctx context.Context, limit int) ([]app.Image, error) {
+	imgs, _, err := s.db.ListImages(ctx, store.ImageFilter{Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit})
+	return imgs, err
+}
+
 // ImagesByIDs returns the images with the given public IDs that viewer may
 // see, in the order given.
 func (s *Service) ImagesByIDs(ctx context.Context, viewer *app.User, ids []string) ([]app.Image, error) {

@@ -364,6 +364,10 @@ func TestPublishedImagePagePortfolioAndMedia(t *testing.T) {
 		}
 		anon.get("/media/"+strings.Repeat("a", 64)+"-thumb-v1.jpg").mustStatus(t, http.StatusNotFound)
 
+		home := anon.get("/").mustStatus(t, http.StatusOK).mustContain(t, "Recently added", "Red kite over the ridge", img["thumb_url"].(string))
+		if strings.Contains(home.body, draftID) {
+			t.Fatal("home page shows a draft")
+		}
 		folio := anon.get("/contributors/cora").mustStatus(t, http.StatusOK)
 		folio.mustContain(t, "Photos by cora", "Red kite over the ridge", "1 published photo")
 		if strings.Contains(folio.body, draftID) {
