@@ -470,3 +470,19 @@ func manyKeywords(n int) []string {
 	}
 	return out
 }
+
+func TestWorkerPoolBoundsImagesInMemory(t *testing.T) {
+	e := newEnv(t, storetest.New(t, store.SQLite))
+	for i := range 6 {
+		e.mustUpload(t, e.contrib, "p.jpg", photo(t, 600, 400, int64(60+i)))
+	}
+	e.runWorkers(t, &catalog.Workers{Catalog: e.svc, DB: e.db, Count: 2, Poll: 5 * time.Millisecond})
+	st := e.svc.Stats()
+	if st.PeakDecoding < 1 || st.PeakDecoding > 2 || st.Decoding != 0 {
+		t.Fatalf("decoding stats %+v: want a peak of 1–2 images with 2 workers, none left", st)
+	}
+	page, counts, err := e.svc.MyImages(t.Context(), e.contrib, app.StatusDraft, 10, 0)
+	if err != nil || page.Total != 6 || counts[app.StatusDraft] != 6 {
+		t.Fatalf("drafts: %d (%v) %v", page.Total, counts, err)
+	}
+}

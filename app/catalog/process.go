@@ -45,7 +45,9 @@ func (s *Service) processImage(ctx context.Context, job *app.Job) error {
 	if err != nil {
 		s.log.WarnContext(ctx, "read metadata", "image", img.PublicID, "err", err)
 	}
+	done := s.startDecode()
 	d, err := media.Derive(ctx, data, media.DeriveOptions{Orientation: meta.Orientation, WatermarkText: s.watermark})
+	done()
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("derive %s: %w", img.PublicID, ctx.Err())

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/media/blob"
@@ -59,6 +60,33 @@ type Service struct {
 	watermark string
 	log       *slog.Logger
 	wake      chan struct{} // nudges idle workers when a job is queued
+
+	decoding     atomic.Int64 // images being decoded now
+	peakDecoding atomic.Int64 // the most ever decoded at once
+}
+
+// Stats is a snapshot of the processing pipeline's load.
+type Stats struct {
+	Decoding     int64 // images being decoded right now
+	PeakDecoding int64 // the most decoded at once since start
+}
+
+// Stats reports the pipeline's load (for metrics, and to show the worker
+// pool bounds how many decoded images are in memory at once).
+func (s *Service) Stats() Stats {
+	return Stats{Decoding: s.decoding.Load(), PeakDecoding: s.peakDecoding.Load()}
+}
+
+// startDecode counts one more image in memory; the returned func counts it out.
+func (s *Service) startDecode() func() {
+	n := s.decoding.Add(1)
+	for {
+		peak := s.peakDecoding.Load()
+		if n <= peak || s.peakDecoding.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	return func() { s.decoding.Add(-1) }
 }
 
 // NewService returns the catalogue service.

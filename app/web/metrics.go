@@ -39,6 +39,20 @@ func newMetrics() *metrics {
 	return m
 }
 
+// watchCatalog exports the image pipeline's load.
+func (m *metrics) watchCatalog(stats func() (decoding, peak int64)) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "snapshop_images_decoding",
+			Help: "Images being decoded by the processing workers right now.",
+		}, func() float64 { d, _ := stats(); return float64(d) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "snapshop_images_decoding_peak",
+			Help: "The most images decoded at once since the process started.",
+		}, func() float64 { _, p := stats(); return float64(p) }),
+	)
+}
+
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	s := strconv.Itoa(status)
 	m.requests.WithLabelValues(method, route, s).Inc()

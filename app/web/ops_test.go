@@ -92,6 +92,7 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 		`snapshop_http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="+Inf"} 2`,
 		`status="404"`,
 		"go_goroutines",
+		"snapshop_images_decoding 0",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

@@ -88,6 +88,10 @@ func New(cfg Config, svc Services) (*Server, error) {
 	// scs.New also starts an in-memory store with a cleanup ticker, which we
 	// replace at once. Its StopCleanup races with that goroutine's start (scs
 	// v2.9.0), so we leave the idle ticker be: one per server, doing nothing.
+	if svc.Catalog != nil {
+		s.metrics.watchCatalog(func() (int64, int64) { st := svc.Catalog.Stats(); return st.Decoding, st.PeakDecoding })
+	}
+
 	sm := scs.New()
 	sm.Store = svc.Sessions
 	sm.Lifetime = 30 * 24 * time.Hour
