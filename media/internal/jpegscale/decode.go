@@ -42,7 +42,8 @@ func unsupported(what string) error { return unsupportedError(what) }
 // the output's resolution where the file allows, as libjpeg-turbo does: a 4:2:0 or 4:2:2
 // file comes back 4:4:4 at 1/2, 1/4 and 1/8 (4:1:1 comes back 4:2:2 at 1/2). Keeping the
 // file's ratio instead would halve chroma resolution once more: on the tests' photo-like
-// 4:2:0 images that took 1/4 from about 44 dB to 30 dB against a full decode box-averaged.
+// 4:2:0 images that took 1/4 from about 44 dB to 30 dB against a full decode box-averaged,
+// to save a few per cent of decode time (24 MP at 1/2: roughly 83 ms instead of 86 ms).
 //
 // YCbCr rather than a fused conversion to NRGBA: it is what image/jpeg returns, so the
 // pipeline treats both decoders' output alike; the IDCT writes the planes directly; and at
