@@ -198,9 +198,10 @@ func (s *source) resetBits() {
 	s.acc, s.n, s.pad = 0, 0, 0
 }
 
-// nextMarkerInData returns the marker that ends the current entropy-coded segment,
-// skipping any data bytes left before it.
-func (s *source) nextMarkerInData() (byte, error) {
+// nextMarker returns the next marker: the one that ended the last entropy-coded segment
+// if fill met it, otherwise the next 0xFF xx with xx not 0 (stuffing) or 0xFF (fill),
+// skipping whatever data bytes come first. At a clean end of input the error is io.EOF.
+func (s *source) nextMarker() (byte, error) {
 	if m := s.marker; m != 0 {
 		s.marker = 0
 		return m, nil

@@ -189,28 +189,7 @@ func (d *decoder) decode() (image.Image, error) {
 
 // nextMarker finds the next marker between segments. Like image/jpeg and libjpeg, it
 // skips stray bytes before it instead of failing.
-func (d *decoder) nextMarker() (byte, error) {
-	if m := d.src.marker; m != 0 {
-		d.src.marker = 0
-		return m, nil
-	}
-	for {
-		b, err := d.src.readByte()
-		if err != nil {
-			return 0, err
-		}
-		if b != 0xFF {
-			continue
-		}
-		m, ok := d.src.afterFF()
-		if !ok {
-			return 0, d.src.eofErr()
-		}
-		if m != 0 {
-			return m, nil
-		}
-	}
-}
+func (d *decoder) nextMarker() (byte, error) { return d.src.nextMarker() }
 
 // segment handles the marker segment m whose n bytes of payload follow.
 func (d *decoder) segment(m byte, n int) error {

@@ -216,7 +216,7 @@ func (d *decoder) shortErr() error {
 // marker must follow, and the DC predictions start again from zero.
 func (d *decoder) restartInterval(next *byte, sc []scanComp) error {
 	d.src.resetBits()
-	m, err := d.src.nextMarkerInData()
+	m, err := d.src.nextMarker()
 	if err != nil {
 		return fmt.Errorf("looking for RST%d: %w", *next, d.src.readErr())
 	}
