@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/snapshop/snapshop/media/synth"
 )
 
 // BenchmarkDerive24MP runs the whole pipeline (decode, orient, thumbnail, watermarked preview,
@@ -64,5 +66,18 @@ func samplePeakHeap() func() uint64 {
 		close(done)
 		wg.Wait()
 		return peak
+	}
+}
+
+// BenchmarkWatermark1200 renders the tile and stamps it over a 1200×800 preview: the budget is
+// well under 20 ms.
+func BenchmarkWatermark1200(b *testing.B) {
+	img := fit(synth.Photo(1200, 800, 3), 1200)
+	for b.Loop() {
+		wm, err := newWatermark("snapshop", 1200)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wm.apply(img)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math/bits"
@@ -54,10 +55,10 @@ type Derived struct {
 	PHash         uint64            // 64-bit DCT perceptual hash of the oriented image
 }
 
-// maxDecodePixels is Derive's own ceiling, whatever limits the caller gave Inspect: a last line
-// of defence against decoding a pixel bomb that reached Derive some other way. At 4 bytes a
-// pixel this is 800 MB, past what a worker should ever hold.
-const maxDecodePixels = 200_000_000
+// maxDecodeBytes is Derive's own ceiling on the decoded size of an original, whatever limits
+// the caller gave Inspect: a last line of defence against decoding a pixel bomb that reached
+// Derive some other way. It admits 100 megapixels even at 16 bits a channel.
+const maxDecodeBytes = 1 << 30
 
 // Derive decodes an original (JPEG, PNG or WebP bytes, already accepted by Inspect), applies
 // the orientation, and makes every derivative, the palette and the perceptual hash.
@@ -87,6 +88,9 @@ func derive(ctx context.Context, data []byte, opt DeriveOptions, dc deriveConfig
 		return nil, fmt.Errorf("media: derivative %q has no size", sizes[len(sizes)-1].Name)
 	}
 
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("media: derive: %w", err)
+	}
 	src, width, height, err := decode(data, sizes[0].LongEdge, dc.scaledJPEG)
 	if err != nil {
 		return nil, err
@@ -175,8 +179,14 @@ func decode(data []byte, longEdge int, scaledJPEG bool) (image.Image, int, int, 
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("media: decode: %w", headerError(format, err))
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxDecodePixels {
-		return nil, 0, 0, fmt.Errorf("media: decode: %w: %d×%d", ErrTooManyPixels, cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, 0, 0, fmt.Errorf("media: decode: %w: the header declares %d×%d pixels", ErrCorrupt, cfg.Width, cfg.Height)
+	}
+	// Budget by decoded bytes, not pixels: a 16-bit RGBA PNG takes eight times the memory of
+	// a greyscale JPEG of the same size.
+	if n := int64(cfg.Width) * int64(cfg.Height) * decodedBytesPerPixel(cfg.ColorModel); n > maxDecodeBytes {
+		return nil, 0, 0, fmt.Errorf("media: decode: %w: %d×%d would take %s to decode",
+			ErrTooManyPixels, cfg.Width, cfg.Height, byteSize(n))
 	}
 	long := max(cfg.Width, cfg.Height)
 	scale := 1
@@ -211,6 +221,25 @@ func decode(data []byte, longEdge int, scaledJPEG bool) (image.Image, int, int, 
 		img = shrink(img, f)
 	}
 	return img, cfg.Width, cfg.Height, nil
+}
+
+// decodedBytesPerPixel is what the standard decoders allocate per pixel for a colour model
+// (YCbCr counted at 4:4:4, its worst case).
+func decodedBytesPerPixel(m color.Model) int64 {
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	switch m {
+	case color.GrayModel:
+		return 1
+	case color.Gray16Model:
+		return 2
+	case color.YCbCrModel, color.CMYKModel, color.RGBAModel, color.NRGBAModel, color.NYCbCrAModel:
+		return 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	return 4
 }
 
 // decodeScaled runs the scaled JPEG decoder, turning a panic — a bug in a young decoder meeting

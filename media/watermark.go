@@ -36,8 +36,13 @@ type watermark struct {
 
 // newWatermark renders text for an image whose long edge is longEdge pixels.
 func newWatermark(text string, longEdge int) (*watermark, error) {
-	if r := []rune(text); len(r) > watermarkMaxText {
-		text = string(r[:watermarkMaxText])
+	n := 0
+	for i := range text {
+		if n == watermarkMaxText {
+			text = text[:i]
+			break
+		}
+		n++
 	}
 	f, err := opentype.Parse(gobold.TTF)
 	if err != nil {

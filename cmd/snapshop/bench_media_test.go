@@ -19,7 +19,7 @@ func TestBenchMediaPrintsATable(t *testing.T) {
 		t.Fatalf("bench media: %v\n%s", err, stderr)
 	}
 	out := stdout.String()
-	for _, want := range []string{"ours ms", "MP/s", "photo-1.jpg", "jpeg", "0.3", "median", "Peak RSS of this process: "} {
+	for _, want := range []string{"ours ms", "MP/s", "photo-1.jpg", "jpeg", "0.3", "median", "Peak RSS of this process"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
