@@ -127,8 +127,13 @@ func derive(ctx context.Context, data []byte, opt DeriveOptions, dc deriveConfig
 	out := &Derived{Width: width, Height: height, Files: make(map[string][]byte, len(sizes))}
 	files := make([][]byte, len(sizes))
 	errs := make([]error, len(sizes))
-	// Watermarking and encoding are independent per size; colours and the hash read the
-	// smallest, un-watermarked image, which no goroutine writes.
+	// Watermarking and encoding are independent per size. Colours and the hash are measured
+	// on the smallest image without its watermark: a copy, if that size is watermarked, so
+	// that no goroutine writes what they read.
+	smallest := imgs[len(imgs)-1]
+	if sizes[len(sizes)-1].Watermark {
+		smallest = imaging.Clone(smallest)
+	}
 	var wg sync.WaitGroup
 	for i, s := range sizes {
 		wg.Go(func() {
@@ -147,7 +152,6 @@ func derive(ctx context.Context, data []byte, opt DeriveOptions, dc deriveConfig
 			files[i], errs[i] = encodeJPEG(imgs[i], s.Quality)
 		})
 	}
-	smallest := imgs[len(imgs)-1]
 	out.Palette, out.Colors = colors(smallest)
 	out.PHash = phash(smallest)
 	wg.Wait()

@@ -387,3 +387,25 @@ func psnr(a, b *image.NRGBA) float64 {
 	}
 	return 10 * math.Log10(255*255/(sum/float64(n)))
 }
+
+// TestDeriveOneWatermarkedSize: colours and the hash never see the watermark, even when the
+// only size is watermarked (run with -race).
+func TestDeriveOneWatermarkedSize(t *testing.T) {
+	data := synthJPEG(t, 900, 600, 8, 85)
+	only := []Size{{Name: "preview", LongEdge: 600, Watermark: true, Quality: 80}}
+	a, err := derive(context.Background(), data, DeriveOptions{}, deriveConfig{sizes: only, scaledJPEG: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	only[0].Watermark = false
+	b, err := derive(context.Background(), data, DeriveOptions{}, deriveConfig{sizes: only, scaledJPEG: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.PHash != b.PHash || !slices.Equal(a.Palette, b.Palette) {
+		t.Error("the watermark changed the colours or the hash")
+	}
+	if bytes.Equal(a.Files["preview"], b.Files["preview"]) {
+		t.Error("the preview is not watermarked")
+	}
+}
