@@ -3,6 +3,7 @@
 //	snapshop serve [--demo] [flags]    run the web server
 //	snapshop migrate [flags]           apply database migrations
 //	snapshop user create [flags]       create an account (the first admin)
+//	snapshop bench media [flags]       benchmark the image pipeline
 //
 // Every flag can also be set through a SNAPSHOP_* environment variable; run a
 // subcommand with -h for the list.
@@ -59,6 +60,7 @@ Usage:
   snapshop serve [--demo] [flags]   run the web server (default :8080, data in ./data)
   snapshop migrate [flags]          apply pending database migrations
   snapshop user create [flags]      create an account, e.g. the first admin
+  snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
 
 Run "snapshop <command> -h" for a command's flags.`
 
@@ -74,12 +76,22 @@ func run(ctx context.Context, args []string, e env) error {
 		return runMigrate(ctx, args[1:], e)
 	case "user":
 		return runUser(ctx, args[1:], e)
+	case "bench":
+		return runBench(ctx, args[1:], e)
 	case "help", "-h", "--help":
 		fmt.Fprintln(e.stdout, usage)
 		return nil
 	}
 	fmt.Fprintln(e.stderr, usage)
 	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
+
+// runBench dispatches `snapshop bench <what>`.
+func runBench(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "media" {
+		return runBenchMedia(ctx, args[1:], e)
+	}
+	return usageError{errors.New("usage: snapshop bench media [flags]")}
 }
 
 // loadConfig reads the environment, then the flags bound by bind, then validates.
