@@ -70,6 +70,10 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			res := tc.c.get(tc.path).mustStatus(t, tc.status).mustContain(t, tc.want, "</html>")
+			// Every page gives its forms and scripts a CSRF token.
+			if m := csrfMeta.FindStringSubmatch(res.body); m == nil || m[1] == "" || strings.Contains(res.body, `name="_csrf" value=""`) {
+				t.Error("page without a CSRF token")
+			}
 			for _, problem := range accessibilityProblems(res.body) {
 				t.Error(problem)
 			}

@@ -29,7 +29,11 @@ func (s *Server) routes() {
 
 	// Pages, for everyone. The group's middleware also serves unknown paths,
 	// so a 404 page still knows who is signed in.
-	pageCSRF := s.csrf("header:X-CSRF-Token,form:_csrf", func(c echo.Context) bool { return uploadRoutes[c.Path()] })
+	pageCSRF := s.csrf("header:X-CSRF-Token,form:_csrf", func(c echo.Context) bool {
+		// Upload posts are checked by their own route, after the role check;
+		// the upload page itself (GET) still needs its token.
+		return uploadRoutes[c.Path()] && c.Request().Method != http.MethodGet
+	})
 	pages := e.Group("", s.limitBody, s.loadSession, pageCSRF, s.identify)
 	pages.GET("/", s.home)
 	pages.GET("/search", s.search)

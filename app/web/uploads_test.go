@@ -231,7 +231,12 @@ func TestUploadFormWorksWithoutJavaScript(t *testing.T) {
 	a.user("cora", app.RoleContributor)
 	c := a.client()
 	c.signIn("cora")
-	c.get("/contribute/upload").mustStatus(t, http.StatusOK).mustContain(t, `enctype="multipart/form-data"`, `name="files"`, "Drag photos here")
+	page := c.get("/contribute/upload").mustStatus(t, http.StatusOK).mustContain(t, `enctype="multipart/form-data"`, `name="files"`, "Drag photos here")
+	// The token the page's own form and script carry (not another page's).
+	pageToken := csrfMeta.FindStringSubmatch(page.body)
+	if pageToken == nil || pageToken[1] == "" || !strings.Contains(page.body, `name="_csrf" value="`+pageToken[1]+`"`) {
+		t.Fatalf("the upload page carries no CSRF token:\n%s", page.body)
+	}
 
 	// Without the CSRF token: refused, nothing stored.
 	ct, body := multipartBody(t, nil, jpegFile(t, "a.jpg", 300, 200, 5))
@@ -240,9 +245,13 @@ func TestUploadFormWorksWithoutJavaScript(t *testing.T) {
 		t.Fatalf("a post without CSRF stored %d blobs", n)
 	}
 	// With the token in the form, as the plain form sends it.
-	ct, body = multipartBody(t, map[string]string{"_csrf": c.csrf()}, jpegFile(t, "a.jpg", 300, 200, 5), file{"b.txt", []byte("nope")})
+	ct, body = multipartBody(t, map[string]string{"_csrf": pageToken[1]}, jpegFile(t, "a.jpg", 300, 200, 5), file{"b.txt", []byte("nope")})
 	c.request("POST", "/contribute/upload", body, map[string]string{"Content-Type": ct}).
 		mustStatus(t, http.StatusOK).mustContain(t, "a.jpg", "accepted", "b.txt", "not a JPEG")
+	// The page's script sends each file to the API with the same token in a header.
+	ct, body = multipartBody(t, nil, jpegFile(t, "c.jpg", 300, 200, 7))
+	c.request("POST", "/api/v1/uploads", body, map[string]string{"Content-Type": ct, "X-CSRF-Token": pageToken[1]}).
+		mustStatus(t, http.StatusAccepted)
 	// A buyer never gets as far as the form being read.
 	a.user("bea", app.RoleBuyer)
 	b := a.client()
