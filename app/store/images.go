@@ -44,27 +44,11 @@ func (db *DB) ImageBySHA256(ctx context.Context, sum string) (*app.Image, error)
 // transaction in ctx ends, so a read-check-write cannot interleave with
 // another. (SQLite's immediate transactions already serialise writers.)
 func (db *DB) ImageForUpdate(ctx context.Context, publicID string) (*app.Image, error) {
-	var img app.Image
-	err := db.forUpdate(db.conn(ctx)).Where("public_id = ?", publicID).Take(&img).Error
-	if isNotFound(err) {
-		return nil, app.Errorf(app.ENotFound, "No such image.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load image: %w", translate(err))
-	}
-	return &img, nil
+	return takeOne[app.Image](db.forUpdate(db.conn(ctx)), "image", "public_id = ?", publicID)
 }
 
 func (db *DB) imageWhere(ctx context.Context, cond string, args ...any) (*app.Image, error) {
-	var img app.Image
-	err := db.conn(ctx).Where(cond, args...).Take(&img).Error
-	if isNotFound(err) {
-		return nil, app.Errorf(app.ENotFound, "No such image.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load image: %w", translate(err))
-	}
-	return &img, nil
+	return takeOne[app.Image](db.conn(ctx), "image", cond, args...)
 }
 
 // SaveImage writes every field of img back.

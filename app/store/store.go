@@ -169,5 +169,18 @@ func (db *DB) conn(ctx context.Context) *gorm.DB {
 	return db.gorm.WithContext(ctx)
 }
 
-// ErrNoRows reports whether err means a lookup found nothing.
+// isNotFound reports whether err means a lookup found nothing.
 func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// takeOne loads the one T matching cond; none is ENotFound ("No such what.").
+func takeOne[T any](tx *gorm.DB, what, cond string, args ...any) (*T, error) {
+	var v T
+	err := tx.Where(cond, args...).Take(&v).Error
+	if isNotFound(err) {
+		return nil, app.Errorf(app.ENotFound, "No such %s.", what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", what, translate(err))
+	}
+	return &v, nil
+}

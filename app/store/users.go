@@ -47,15 +47,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*app.User, error) 
 }
 
 func (db *DB) userWhere(ctx context.Context, cond string, arg any) (*app.User, error) {
-	var u app.User
-	err := db.conn(ctx).Where(cond, arg).Take(&u).Error
-	if isNotFound(err) {
-		return nil, app.Errorf(app.ENotFound, "No such user.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load user: %w", translate(err))
-	}
-	return &u, nil
+	return takeOne[app.User](db.conn(ctx), "user", cond, arg)
 }
 
 // SetPassword replaces a user's password hash.
