@@ -1,0 +1,197 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestUpdatesReplaceAndDeletesRemove(t *testing.T) {
+	ix := builders["batches"](t, fixture())
+	kite := fixture()[0]
+	kite.Title, kite.Keywords = "Osprey diving for fish", []string{"osprey", "fish", "bird"}
+	if err := ix.Apply(ctx, Batch{Upserts: []Document{kite}, Cursor: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, Request{Query: "osprey"}); !slices.Equal(got, []uint32{1}) {
+		t.Fatalf("new text not found: %v", got)
+	}
+	if got := ids(t, ix, Request{Query: "ridge"}); len(got) != 0 {
+		t.Fatalf("old text still found: %v", got)
+	}
+	if err := ix.Apply(ctx, Batch{Deletes: []uint32{1, 404}, Cursor: 11}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(t, ix, Request{Query: "osprey"}); len(got) != 0 {
+		t.Fatalf("deleted document found: %v", got)
+	}
+	res, err := ix.Search(ctx, Request{Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 10 || ix.Count() != 10 || ix.Cursor() != 11 {
+		t.Fatalf("after delete: total %d count %d cursor %d", res.Total, ix.Count(), ix.Cursor())
+	}
+	for _, v := range res.Facets[FacetCategory] {
+		if v.Value == "animals" && v.Count != 2 {
+			t.Fatalf("deleted document still counted in facets: %v", res.Facets[FacetCategory])
+		}
+	}
+}
+
+func TestSalesUpdatesStayInPlace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(ctx, Batch{Upserts: fixture(), Cursor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cat := fixture()[10]
+	for i := range 5 {
+		cat.Sales = int64(100 + i)
+		if err := ix.Apply(ctx, Batch{Upserts: []Document{cat}, Cursor: int64(2 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := ix.eng.Load().deadFraction(); d != 0 {
+		t.Fatalf("sales updates left dead slots: %.2f", d)
+	}
+	if got := ids(t, ix, Request{Sort: SortPopular, PerPage: 1}); !slices.Equal(got, []uint32{11}) {
+		t.Fatalf("most popular after sales: %v", got)
+	}
+	// After a reopen too: the stored signature lets updates stay in place.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cat.Sales = 500
+	if err := ix.Apply(ctx, Batch{Upserts: []Document{cat}, Cursor: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if d := ix.eng.Load().deadFraction(); d != 0 {
+		t.Fatalf("sales update after reopen left dead slots: %.2f", d)
+	}
+}
+
+func TestCompactionKeepsResultsWhileBatchesContinue(t *testing.T) {
+	ix, err := Open(filepath.Join(t.TempDir(), "idx"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	docs := make([]Document, 2000)
+	for i := range docs {
+		docs[i] = Document{ID: uint32(i + 1), Title: fmt.Sprintf("photo number %d", i), Keywords: []string{"alpha"}, ApprovedAt: day(i % 300), Category: "nature"}
+	}
+	if err := ix.Apply(ctx, Batch{Upserts: docs, Cursor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite most documents' text: each takes a new slot, so the engine
+	// crosses the compaction threshold and reloads in the background while
+	// more batches arrive.
+	for round := range 4 {
+		batch := Batch{Cursor: int64(2 + round)}
+		for i := range docs {
+			if i%3 != 0 {
+				d := docs[i]
+				d.Keywords = []string{"alpha", fmt.Sprintf("round%d", round)}
+				batch.Upserts = append(batch.Upserts, d)
+			}
+		}
+		if err := ix.Apply(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.background.Wait()
+	e := ix.eng.Load()
+	if e.deadFraction() > 0.25 {
+		t.Fatalf("no compaction: dead fraction %.2f", e.deadFraction())
+	}
+	res, err := ix.Search(ctx, Request{Query: "round3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2000 - 667; res.Total != want {
+		t.Fatalf("round3: %d, want %d", res.Total, want)
+	}
+	if res, _ := ix.Search(ctx, Request{Query: "round2"}); res.Total != 0 {
+		t.Fatalf("round2 still matches %d", res.Total)
+	}
+	if ix.Count() != 2000 {
+		t.Fatalf("count %d", ix.Count())
+	}
+}
+
+func TestVersionMismatchNeedsRebuild(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ix.bl.NewBatch()
+	b.SetInternal([]byte(internalVersion), []byte("snapshop-search-0"))
+	if err := ix.bl.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{}); !errors.Is(err, ErrVersion) {
+		t.Fatalf("open of an old index: %v", err)
+	}
+}
+
+func TestBuildRefusesAnExistingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Build(ctx, dir, seq(fixture()), 1, Options{}); err == nil {
+		t.Fatal("built over an existing directory")
+	}
+}
+
+func TestConcurrentSearchesDuringBatches(t *testing.T) {
+	ix := builders["batches"](t, fixture())
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := ix.Search(ctx, Request{Query: "kite sunset", Any: true, Facets: true}); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := ix.Suggest(ctx, "s", 5); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := range 50 {
+		d := fixture()[i%11]
+		d.Sales = int64(i)
+		d.Title += fmt.Sprintf(" %d", i%3)
+		if err := ix.Apply(ctx, Batch{Upserts: []Document{d}, Cursor: int64(10 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if ix.Count() != 11 {
+		t.Fatalf("count %d", ix.Count())
+	}
+}

@@ -1,0 +1,229 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// suggestCache holds every whole keyword in the index with how many images
+// use it, sorted, so that completing a prefix is a binary search and a short
+// scan: fast enough for every keystroke. It is rebuilt from the index's own
+// keyword dictionary, in the background, at most every refreshEvery after a
+// batch changed it.
+type suggestCache struct {
+	entries    atomic.Pointer[[]suggestEntry]
+	dirty      atomic.Bool
+	refreshing atomic.Bool
+	mu         sync.Mutex // guards last
+	last       time.Time
+}
+
+type suggestEntry struct {
+	term  string
+	count int
+}
+
+const refreshEvery = 5 * time.Second
+
+func (c *suggestCache) markDirty() { c.dirty.Store(true) }
+
+// refresh rebuilds the cache from the kw field's dictionary.
+func (c *suggestCache) refresh(bl bleve.Index) error {
+	dict, err := bl.FieldDict(fieldKeyword)
+	if err != nil {
+		return fmt.Errorf("search: keyword dictionary: %w", err)
+	}
+	defer dict.Close()
+	var out []suggestEntry
+	for {
+		de, err := dict.Next()
+		if err != nil {
+			return fmt.Errorf("search: keyword dictionary: %w", err)
+		}
+		if de == nil {
+			break
+		}
+		if de.Count > 0 {
+			out = append(out, suggestEntry{term: de.Term, count: int(de.Count)}) //nolint:gosec // counts are small
+		}
+	}
+	c.entries.Store(&out)
+	c.mu.Lock()
+	c.last = time.Now()
+	c.mu.Unlock()
+	return nil
+}
+
+// maybeRefresh starts a background rebuild when keywords changed and the
+// cache is old enough.
+func (ix *Index) maybeRefresh() {
+	c := &ix.suggest
+	c.mu.Lock()
+	stale := time.Since(c.last) > refreshEvery
+	c.mu.Unlock()
+	if !stale || !c.dirty.Load() || ix.closed.Load() || !c.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.dirty.Store(false)
+	ix.background.Add(1)
+	go func() {
+		defer ix.background.Done()
+		defer c.refreshing.Store(false)
+		if err := c.refresh(ix.bl); err != nil {
+			ix.log.Warn("search: refresh suggestions", "err", err)
+			c.dirty.Store(true)
+		}
+	}()
+}
+
+// Suggest completes a prefix into the keywords most images use, most used
+// first. It never touches Bleve on the request path.
+func (ix *Index) Suggest(_ context.Context, prefix string, limit int) ([]string, error) {
+	if ix.closed.Load() {
+		return nil, ErrClosed
+	}
+	ix.maybeRefresh()
+	prefix = lowerTrim(prefix)
+	if prefix == "" || limit <= 0 {
+		return nil, nil
+	}
+	if len(prefix) > MaxQueryLength {
+		return nil, nil
+	}
+	entries := *ix.suggest.entries.Load()
+	i := sort.Search(len(entries), func(i int) bool { return entries[i].term >= prefix })
+	best := make([]suggestEntry, 0, limit+1)
+	for ; i < len(entries) && strings.HasPrefix(entries[i].term, prefix); i++ {
+		e := entries[i]
+		if len(best) == limit && e.count <= best[limit-1].count {
+			continue
+		}
+		// After every entry as used: ties stay in alphabetical order.
+		at := sort.Search(len(best), func(i int) bool { return best[i].count < e.count })
+		best = slices.Insert(best, at, e)
+		if len(best) > limit {
+			best = best[:limit]
+		}
+	}
+	out := make([]string, len(best))
+	for i, b := range best {
+		out[i] = b.term
+	}
+	return out, nil
+}
+
+// didYouMean proposes, for a query with few results, the same query with its
+// rare or unknown words replaced by the closest common words of the index's
+// own titles and keywords — if that finds more.
+func (ix *Index) didYouMean(e *engine, q Query, total int) string {
+	changed := false
+	alt := Query{Any: q.Any, Not: q.Not}
+	for _, p := range q.Must {
+		if p.Phrase {
+			alt.Must = append(alt.Must, p)
+			continue
+		}
+		words := strings.Fields(strings.ToLower(p.Text))
+		for i, w := range words {
+			if better := ix.closestWord(e, w); better != "" {
+				words[i], changed = better, true
+			}
+		}
+		alt.Must = append(alt.Must, Part{Text: strings.Join(words, " ")})
+	}
+	if !changed {
+		return ""
+	}
+	must := e.clauses(alt.Must)
+	not := e.clauses(alt.Not)
+	match, err := ix.matchSet(context.Background(), e, must, not, alt.Any)
+	if err != nil || card(match.GetCardinality()) <= total {
+		return ""
+	}
+	return alt.String()
+}
+
+// closestWord returns a word of the index within one or two edits of w that
+// many more images use, or "".
+func (ix *Index) closestWord(e *engine, w string) string {
+	if len([]rune(w)) < 3 {
+		return ""
+	}
+	// How many live images a word's stem finds. (Bleve's fuzzy dictionary
+	// omits counts, so candidates are ranked by the engine's.)
+	docs := func(word string) int {
+		n := 0
+		for _, t := range e.analyze(word) {
+			n = max(n, card(e.termSet(t).AndCardinality(e.live)))
+		}
+		return n
+	}
+	own := docs(w)
+	fuzz := 1
+	if len([]rune(w)) > 5 {
+		fuzz = 2
+	}
+	r, err := ix.reader()
+	if err != nil {
+		return ""
+	}
+	defer r.Close()
+	fr, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		return ""
+	}
+	dict, err := fr.FieldDictFuzzy(fieldWords, w, fuzz, "")
+	if err != nil {
+		return ""
+	}
+	defer dict.Close()
+	best, bestCount, bestDist := "", 0, 99
+	for {
+		de, err := dict.Next()
+		if err != nil || de == nil {
+			break
+		}
+		if de.Term == w {
+			continue
+		}
+		n, d := docs(de.Term), editDistance(w, de.Term)
+		if n > bestCount || (n == bestCount && d < bestDist) {
+			best, bestCount, bestDist = de.Term, n, d
+		}
+	}
+	if bestCount <= max(own*2, 1) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
