@@ -313,7 +313,7 @@ func TestSuggestAndDidYouMean(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ix := build(t, fixture())
 			// Suggestions refresh in the background after batches; here, now.
-			if err := ix.suggest.refresh(ix.bl); err != nil {
+			if err := ix.suggest.refresh(ix); err != nil {
 				t.Fatal(err)
 			}
 			got, err := ix.Suggest(ctx, "Go", 5)

@@ -94,7 +94,7 @@ func (ix *Index) phraseMatches(ctx context.Context, e *engine, phrase string, ca
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), bleve.NewDisjunctionQuery(phrases...)), len(ids), 0, false)
 	req.Score = "none"
-	res, err := ix.bl.SearchInContext(ctx, req)
+	res, err := ix.alias.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: phrase %q: %w", phrase, err)
 	}

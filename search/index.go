@@ -3,32 +3,42 @@ package search
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"iter"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/sync/errgroup"
 )
 
 // Options configure an index.
 type Options struct {
 	Logger *slog.Logger
+	// Shards splits a new index by image ID into this many Bleve indexes, so
+	// that building uses that many cores (Bleve builds one segment at a time).
+	// Zero: one per core, at most 4. An existing index keeps its own count.
+	Shards int
 }
 
-// Index is a search index: Bleve on disk, the engine in memory. It belongs to
-// one process: only one may open a Bleve index, so each server keeps its own.
+// Index is a search index: Bleve on disk (one index per shard), the engine in
+// memory. It belongs to one process: only one may open a Bleve index, so each
+// server keeps its own.
 type Index struct {
 	dir      string
 	log      *slog.Logger
-	bl       bleve.Index
+	shards   []bleve.Index
+	alias    bleve.IndexAlias // searches every shard as one
 	analyzer analysis.Analyzer
 	eng      atomic.Pointer[engine]
 	cursor   atomic.Int64
@@ -46,39 +56,127 @@ type Index struct {
 // version of the mapping or engine: it must be rebuilt (see Build).
 var ErrVersion = errors.New("search: index built by another version")
 
+// manifest describes an index directory; it is written last, so a directory
+// without one is an unfinished build.
+type manifest struct {
+	Version string `json:"version"`
+	Shards  int    `json:"shards"`
+}
+
+const manifestFile = "manifest.json"
+
+func shardDir(dir string, i int) string { return filepath.Join(dir, "shard-"+strconv.Itoa(i)) }
+
+func shardCount(o Options) int {
+	if o.Shards > 0 {
+		return min(o.Shards, 64)
+	}
+	return min(max(runtime.GOMAXPROCS(0), 1), 4)
+}
+
 // Open opens the index in dir, creating an empty one if there is none, and
 // loads the engine from it.
 func Open(dir string, o Options) (*Index, error) {
+	m, err := readManifest(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, statErr := os.Stat(dir); statErr == nil {
+			return nil, fmt.Errorf("search: %s holds no finished index (no %s)", dir, manifestFile)
+		}
+		return create(dir, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Version != indexVersion {
+		return nil, fmt.Errorf("%w: found %q, want %q", ErrVersion, m.Version, indexVersion)
+	}
 	ix := &Index{dir: dir, log: logger(o)}
-	var err error
-	switch _, statErr := os.Stat(dir); {
-	case errors.Is(statErr, fs.ErrNotExist):
-		m, merr := newMapping()
-		if merr != nil {
-			return nil, merr
+	for i := range m.Shards {
+		bl, err := bleve.Open(shardDir(dir, i))
+		if err != nil {
+			ix.closeShards()
+			return nil, fmt.Errorf("search: open shard %d: %w", i, err)
 		}
-		if ix.bl, err = bleve.New(dir, m); err != nil {
-			return nil, fmt.Errorf("search: create index: %w", err)
-		}
-		b := ix.bl.NewBatch()
-		b.SetInternal([]byte(internalVersion), []byte(indexVersion))
-		b.SetInternal([]byte(internalCursor), encodeCursor(0))
-		if err := ix.bl.Batch(b); err != nil {
-			_ = ix.bl.Close()
-			return nil, fmt.Errorf("search: initialise index: %w", err)
-		}
-	case statErr != nil:
-		return nil, fmt.Errorf("search: open index: %w", statErr)
-	default:
-		if ix.bl, err = bleve.Open(dir); err != nil {
-			return nil, fmt.Errorf("search: open index: %w", err)
-		}
+		ix.shards = append(ix.shards, bl)
 	}
 	if err := ix.init(); err != nil {
-		_ = ix.bl.Close()
+		ix.closeShards()
 		return nil, err
 	}
 	return ix, nil
+}
+
+func readManifest(dir string) (manifest, error) {
+	var m manifest
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil || m.Shards < 1 {
+		return m, fmt.Errorf("search: unreadable %s in %s", manifestFile, dir)
+	}
+	return m, nil
+}
+
+func writeManifest(dir string, shards int) error {
+	b, err := json.Marshal(manifest{Version: indexVersion, Shards: shards})
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, manifestFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+		return fmt.Errorf("search: write manifest: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, manifestFile)); err != nil {
+		return fmt.Errorf("search: write manifest: %w", err)
+	}
+	return nil
+}
+
+// create makes an empty index.
+func create(dir string, o Options) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: create index: %w", err)
+	}
+	ix := &Index{dir: dir, log: logger(o)}
+	for i := range shardCount(o) {
+		bl, err := bleve.New(shardDir(dir, i), m)
+		if err != nil {
+			ix.closeShards()
+			return nil, fmt.Errorf("search: create shard %d: %w", i, err)
+		}
+		ix.shards = append(ix.shards, bl)
+	}
+	if err := ix.mark(0); err != nil {
+		ix.closeShards()
+		return nil, err
+	}
+	if err := writeManifest(dir, len(ix.shards)); err != nil {
+		ix.closeShards()
+		return nil, err
+	}
+	if err := ix.init(); err != nil {
+		ix.closeShards()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// mark records the version and cursor in every shard.
+func (ix *Index) mark(cursor int64) error {
+	for i, bl := range ix.shards {
+		b := bl.NewBatch()
+		b.SetInternal([]byte(internalVersion), []byte(indexVersion))
+		b.SetInternal([]byte(internalCursor), encodeCursor(cursor))
+		if err := bl.Batch(b); err != nil {
+			return fmt.Errorf("search: mark shard %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 func logger(o Options) *slog.Logger {
@@ -88,21 +186,37 @@ func logger(o Options) *slog.Logger {
 	return o.Logger
 }
 
-// init checks the version, reads the cursor and loads the engine.
+func (ix *Index) closeShards() {
+	for _, bl := range ix.shards {
+		_ = bl.Close()
+	}
+}
+
+// init checks every shard's version, takes the lowest cursor (a crash
+// between two shards' batches leaves them apart; re-applying from the lowest
+// is harmless), and loads the engine.
 func (ix *Index) init() error {
-	v, err := ix.bl.GetInternal([]byte(internalVersion))
-	if err != nil {
-		return fmt.Errorf("search: read index version: %w", err)
+	cursor := int64(-1)
+	for i, bl := range ix.shards {
+		v, err := bl.GetInternal([]byte(internalVersion))
+		if err != nil {
+			return fmt.Errorf("search: read shard %d version: %w", i, err)
+		}
+		if string(v) != indexVersion {
+			return fmt.Errorf("%w: shard %d has %q, want %q", ErrVersion, i, v, indexVersion)
+		}
+		c, err := bl.GetInternal([]byte(internalCursor))
+		if err != nil {
+			return fmt.Errorf("search: read shard %d cursor: %w", i, err)
+		}
+		if cur := decodeCursor(c); cursor < 0 || cur < cursor {
+			cursor = cur
+		}
 	}
-	if string(v) != indexVersion {
-		return fmt.Errorf("%w: found %q, want %q", ErrVersion, v, indexVersion)
-	}
-	c, err := ix.bl.GetInternal([]byte(internalCursor))
-	if err != nil {
-		return fmt.Errorf("search: read index cursor: %w", err)
-	}
-	ix.cursor.Store(decodeCursor(c))
-	if ix.analyzer, err = analyzerOf(ix.bl.Mapping()); err != nil {
+	ix.cursor.Store(max(cursor, 0))
+	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	var err error
+	if ix.analyzer, err = analyzerOf(ix.shards[0].Mapping()); err != nil {
 		return err
 	}
 	e, err := ix.loadEngine(context.Background())
@@ -110,7 +224,7 @@ func (ix *Index) init() error {
 		return err
 	}
 	ix.eng.Store(e)
-	return ix.suggest.refresh(ix.bl)
+	return ix.suggest.refresh(ix)
 }
 
 func encodeCursor(c int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(c)) } //nolint:gosec // cursors are positive
@@ -122,61 +236,98 @@ func decodeCursor(b []byte) int64 {
 	return int64(binary.BigEndian.Uint64(b)) //nolint:gosec // written by encodeCursor
 }
 
-// Build creates a fresh index in dir (which must not exist) from docs with
-// Bleve's offline builder — no merges while loading, so a full catalogue
-// builds several times faster than through batches — marks it up to date with
-// the change log at cursor, and opens it.
+// Build creates a fresh index in dir (which must not exist) from docs, marks
+// it up to date with the change log at cursor, and opens it. Each shard is
+// built by Bleve's offline builder (no merges while loading) on its own
+// goroutine, so a catalogue builds on every core.
 func Build(ctx context.Context, dir string, docs iter.Seq2[Document, error], cursor int64, o Options) (*Index, error) {
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
 	if _, err := os.Stat(dir); err == nil {
 		return nil, fmt.Errorf("search: build: %s already exists", dir)
 	}
-	b, err := bleve.NewBuilder(dir, m, map[string]any{"batchSize": 2000})
-	if err != nil {
-		return nil, fmt.Errorf("search: build: %w", err)
-	}
-	n := 0
-	for d, err := range docs {
-		if err == nil {
-			err = ctx.Err()
-		}
-		if err == nil {
-			err = b.Index(strconv.FormatUint(uint64(d.ID), 10), bleveDoc(&d))
-		}
-		if err != nil {
-			_ = b.Close()
-			_ = os.RemoveAll(dir)
-			return nil, fmt.Errorf("search: build, document %d: %w", n, err)
-		}
-		n++
-	}
-	if err := b.Close(); err != nil {
+	n := shardCount(o)
+	if err := buildShards(ctx, dir, n, docs); err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("search: finish build: %w", err)
+		return nil, err
+	}
+	ix := &Index{dir: dir, log: logger(o)}
+	for i := range n {
+		bl, err := bleve.Open(shardDir(dir, i))
+		if err != nil {
+			ix.closeShards()
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("search: open built shard %d: %w", i, err)
+		}
+		ix.shards = append(ix.shards, bl)
 	}
 	// The builder cannot store our internal values (it keeps the mapping
-	// there), so the version and cursor go in a first batch.
-	bl, err := bleve.Open(dir)
+	// there), so the version and cursor go in a first batch; the manifest,
+	// written last, marks the build finished.
+	err := ix.mark(cursor)
+	if err == nil {
+		err = writeManifest(dir, n)
+	}
+	if err == nil {
+		err = ix.init()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("search: open built index: %w", err)
-	}
-	batch := bl.NewBatch()
-	batch.SetInternal([]byte(internalVersion), []byte(indexVersion))
-	batch.SetInternal([]byte(internalCursor), encodeCursor(cursor))
-	if err := bl.Batch(batch); err != nil {
-		_ = bl.Close()
-		return nil, fmt.Errorf("search: mark built index: %w", err)
-	}
-	ix := &Index{dir: dir, log: logger(o), bl: bl}
-	if err := ix.init(); err != nil {
-		_ = bl.Close()
+		ix.closeShards()
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	return ix, nil
 }
+
+func buildShards(ctx context.Context, dir string, n int, docs iter.Seq2[Document, error]) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("search: build: %w", err)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	feeds := make([]chan Document, n)
+	for i := range n {
+		feeds[i] = make(chan Document, 256)
+		m, err := newMapping()
+		if err != nil {
+			return err
+		}
+		b, err := bleve.NewBuilder(shardDir(dir, i), m, map[string]any{"batchSize": 2000})
+		if err != nil {
+			return fmt.Errorf("search: build shard %d: %w", i, err)
+		}
+		g.Go(func() error {
+			for d := range feeds[i] {
+				if err := b.Index(strconv.FormatUint(uint64(d.ID), 10), bleveDoc(&d)); err != nil {
+					_ = b.Close()
+					return fmt.Errorf("search: build, document %d: %w", d.ID, err)
+				}
+			}
+			if err := b.Close(); err != nil {
+				return fmt.Errorf("search: finish shard %d: %w", i, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer func() {
+			for _, f := range feeds {
+				close(f)
+			}
+		}()
+		for d, err := range docs {
+			if err != nil {
+				return fmt.Errorf("search: build: %w", err)
+			}
+			select {
+			case feeds[shardOf(d.ID, n)] <- d:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func shardOf(id uint32, n int) int { return int(id % uint32(n)) } //nolint:gosec // n ≤ 64
 
 // Close waits for background work and closes the index.
 func (ix *Index) Close() error {
@@ -184,10 +335,13 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.background.Wait()
-	if err := ix.bl.Close(); err != nil {
-		return fmt.Errorf("search: close index: %w", err)
+	var errs []error
+	for i, bl := range ix.shards {
+		if err := bl.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("search: close shard %d: %w", i, err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Dir is where the index lives.
@@ -212,9 +366,9 @@ type Batch struct {
 	Cursor  int64
 }
 
-// Apply writes a batch to Bleve — documents and cursor in one Bleve batch, so
-// that after a crash the cursor never claims documents the index lacks — and
-// then to the engine.
+// Apply writes a batch to Bleve — in each shard, its documents and the
+// cursor in one Bleve batch, so that after a crash no shard's cursor claims
+// documents it lacks — and then to the engine.
 func (ix *Index) Apply(ctx context.Context, b Batch) error {
 	if ix.closed.Load() {
 		return ErrClosed
@@ -224,18 +378,31 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 	}
 	ix.applyMu.Lock()
 	defer ix.applyMu.Unlock()
-	bb := ix.bl.NewBatch()
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for i, bl := range ix.shards {
+		batches[i] = bl.NewBatch()
+		batches[i].SetInternal([]byte(internalCursor), encodeCursor(b.Cursor))
+	}
 	for i := range b.Upserts {
-		if err := bb.Index(strconv.FormatUint(uint64(b.Upserts[i].ID), 10), bleveDoc(&b.Upserts[i])); err != nil {
-			return fmt.Errorf("search: index document %d: %w", b.Upserts[i].ID, err)
+		d := &b.Upserts[i]
+		if err := batches[shardOf(d.ID, len(ix.shards))].Index(strconv.FormatUint(uint64(d.ID), 10), bleveDoc(d)); err != nil {
+			return fmt.Errorf("search: index document %d: %w", d.ID, err)
 		}
 	}
 	for _, id := range b.Deletes {
-		bb.Delete(strconv.FormatUint(uint64(id), 10))
+		batches[shardOf(id, len(ix.shards))].Delete(strconv.FormatUint(uint64(id), 10))
 	}
-	bb.SetInternal([]byte(internalCursor), encodeCursor(b.Cursor))
-	if err := ix.bl.Batch(bb); err != nil {
-		return fmt.Errorf("search: write batch: %w", err)
+	var g errgroup.Group
+	for i, bl := range ix.shards {
+		g.Go(func() error {
+			if err := bl.Batch(batches[i]); err != nil {
+				return fmt.Errorf("search: write batch to shard %d: %w", i, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	e := ix.eng.Load()
 	e.apply(b)
@@ -260,23 +427,47 @@ func (e *engine) apply(b Batch) {
 	}
 }
 
+// readers returns a point-in-time reader of every shard; close them with
+// closeReaders.
+func (ix *Index) readers() ([]index.IndexReader, error) {
+	var out []index.IndexReader
+	for i, bl := range ix.shards {
+		adv, err := bl.Advanced()
+		if err == nil {
+			var r index.IndexReader
+			if r, err = adv.Reader(); err == nil {
+				out = append(out, r)
+				continue
+			}
+		}
+		closeReaders(out)
+		return nil, fmt.Errorf("search: reader of shard %d: %w", i, err)
+	}
+	return out, nil
+}
+
+func closeReaders(rs []index.IndexReader) {
+	for _, r := range rs {
+		_ = r.Close()
+	}
+}
+
 // startCompaction reloads the engine from Bleve in the background, dropping
 // dead slots, while searches and batches go on against the old one; batches
 // applied meanwhile are replayed on the new engine before it takes over.
 // Must hold applyMu.
 func (ix *Index) startCompaction() {
-	ix.compacting, ix.pending = true, nil
-	r, err := ix.reader()
+	rs, err := ix.readers()
 	if err != nil {
 		ix.log.Warn("search: compaction", "err", err)
-		ix.compacting = false
 		return
 	}
+	ix.compacting, ix.pending = true, nil
 	ix.background.Add(1)
 	go func() {
 		defer ix.background.Done()
-		e, err := loadEngineFrom(context.Background(), r, ix.analyzer)
-		_ = r.Close()
+		e, err := loadEngineFrom(context.Background(), rs, ix.analyzer)
+		closeReaders(rs)
 		ix.applyMu.Lock()
 		defer ix.applyMu.Unlock()
 		ix.compacting = false
@@ -292,6 +483,3 @@ func (ix *Index) startCompaction() {
 		ix.log.Info("search: compacted engine", "documents", e.live.GetCardinality())
 	}()
 }
-
-// Mapping exposes the index mapping, for tests.
-func (ix *Index) Mapping() mapping.IndexMapping { return ix.bl.Mapping() }

@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -137,12 +138,10 @@ func TestVersionMismatchNeedsRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := ix.bl.NewBatch()
-	b.SetInternal([]byte(internalVersion), []byte("snapshop-search-0"))
-	if err := ix.bl.Batch(b); err != nil {
+	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := ix.Close(); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, manifestFile), []byte(`{"version":"snapshop-search-0","shards":2}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(dir, Options{}); !errors.Is(err, ErrVersion) {
@@ -193,5 +192,48 @@ func TestConcurrentSearchesDuringBatches(t *testing.T) {
 	wg.Wait()
 	if ix.Count() != 11 {
 		t.Fatalf("count %d", ix.Count())
+	}
+}
+
+// A crash between two shards' batches leaves their cursors apart: the index
+// reopens at the lower one, so the sync re-applies what one shard may lack.
+func TestShardsReopenAtTheLowestCursor(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := Open(dir, Options{Shards: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(ctx, Batch{Upserts: fixture(), Cursor: 7}); err != nil {
+		t.Fatal(err)
+	}
+	// Shard 1 alone moves on, as if the process died before the others.
+	b := ix.shards[1].NewBatch()
+	b.SetInternal([]byte(internalCursor), encodeCursor(9))
+	if err := ix.shards[1].Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(dir, Options{Shards: 1}) // the index keeps its own shard count
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if len(ix.shards) != 3 || ix.Cursor() != 7 {
+		t.Fatalf("reopened with %d shards at cursor %d, want 3 and 7", len(ix.shards), ix.Cursor())
+	}
+	if got := ids(t, ix, Request{Query: `"red kite"`}); !slices.Equal(got, []uint32{1}) {
+		t.Fatalf("phrase across shards: %v", got)
+	}
+}
+
+func TestUnfinishedBuildIsNotOpened(t *testing.T) {
+	dir := t.TempDir() // exists, no manifest: a build that died midway
+	if err := os.MkdirAll(filepath.Join(dir, "shard-0"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{}); err == nil {
+		t.Fatal("opened a directory without a manifest")
 	}
 }

@@ -10,29 +10,16 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// reader returns a point-in-time reader of the Bleve index; the caller closes it.
-func (ix *Index) reader() (index.IndexReader, error) {
-	adv, err := ix.bl.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("search: index internals: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("search: index reader: %w", err)
-	}
-	return r, nil
-}
-
 func (ix *Index) loadEngine(ctx context.Context) (*engine, error) {
-	r, err := ix.reader()
+	rs, err := ix.readers()
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	return loadEngineFrom(ctx, r, ix.analyzer)
+	defer closeReaders(rs)
+	return loadEngineFrom(ctx, rs, ix.analyzer)
 }
 
-// loadEngineFrom builds the engine from a Bleve snapshot: each live
+// loadEngineFrom builds the engine from snapshots of every shard: each live
 // document's stored attributes give its slot, numbers and facets, and each
 // text field's postings give the term bitmaps — the index's own terms, so
 // the engine matches exactly what Bleve indexed, without analysing any text
@@ -42,12 +29,23 @@ func (ix *Index) loadEngine(ctx context.Context) (*engine, error) {
 // segment's offset, which counts every document the segment holds, deleted
 // or not. That is scorch's internal layout (bleve v2.6); the search tests
 // fail loudly if it changes, because every query would then miss.
-func loadEngineFrom(ctx context.Context, r index.IndexReader, an analysis.Analyzer) (*engine, error) {
+func loadEngineFrom(ctx context.Context, rs []index.IndexReader, an analysis.Analyzer) (*engine, error) {
+	e := newEngine(an)
+	for _, r := range rs {
+		if err := loadShard(ctx, e, r); err != nil {
+			return nil, err
+		}
+	}
+	e.optimize()
+	return e, nil
+}
+
+// loadShard adds one shard's documents and postings to the engine.
+func loadShard(ctx context.Context, e *engine, r index.IndexReader) error {
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, fmt.Errorf("search: index reader is %T, not a scorch snapshot", r)
+		return fmt.Errorf("search: index reader is %T, not a scorch snapshot", r)
 	}
-	e := newEngine(an)
 	var docToSlot []uint32
 	for _, ss := range snap.Segments() {
 		base := len(docToSlot)
@@ -61,11 +59,11 @@ func loadEngineFrom(ctx context.Context, r index.IndexReader, an analysis.Analyz
 			local := uint64(it.Next())
 			raw, err := ss.DocID(local)
 			if err != nil {
-				return nil, fmt.Errorf("search: load document id: %w", err)
+				return fmt.Errorf("search: load document id: %w", err)
 			}
 			id, err := strconv.ParseUint(string(raw), 10, 32)
 			if err != nil {
-				return nil, fmt.Errorf("search: document id %q: %w", raw, err)
+				return fmt.Errorf("search: document id %q: %w", raw, err)
 			}
 			d := Document{ID: uint32(id)}
 			var attrs string
@@ -77,31 +75,31 @@ func loadEngineFrom(ctx context.Context, r index.IndexReader, an analysis.Analyz
 				return true
 			})
 			if err != nil {
-				return nil, fmt.Errorf("search: load document %d: %w", id, err)
+				return fmt.Errorf("search: load document %d: %w", id, err)
 			}
 			sig, err := decodeAttrs(attrs, &d)
 			if err != nil {
-				return nil, fmt.Errorf("search: document %d: %w", id, err)
+				return fmt.Errorf("search: document %d: %w", id, err)
 			}
 			s := e.newSlot(&d)
 			e.sig[s] = sig // computed from the full document when it was indexed
 			docToSlot[base+card(local)] = s
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	buf := make([]uint32, 0, 1024)
 	for f, field := range textFields {
 		dict, err := r.FieldDict(field.name)
 		if err != nil {
-			return nil, fmt.Errorf("search: load %s terms: %w", field.name, err)
+			return fmt.Errorf("search: load %s terms: %w", field.name, err)
 		}
 		for {
 			de, err := dict.Next()
 			if err != nil {
 				_ = dict.Close()
-				return nil, fmt.Errorf("search: load %s terms: %w", field.name, err)
+				return fmt.Errorf("search: load %s terms: %w", field.name, err)
 			}
 			if de == nil {
 				break
@@ -109,18 +107,17 @@ func loadEngineFrom(ctx context.Context, r index.IndexReader, an analysis.Analyz
 			buf, err = postings(ctx, r, field.name, de.Term, docToSlot, buf[:0])
 			if err != nil {
 				_ = dict.Close()
-				return nil, err
+				return err
 			}
 			if len(buf) > 0 {
 				e.termBitmap(f, de.Term).AddMany(buf)
 			}
 		}
 		if err := dict.Close(); err != nil {
-			return nil, fmt.Errorf("search: load %s terms: %w", field.name, err)
+			return fmt.Errorf("search: load %s terms: %w", field.name, err)
 		}
 	}
-	e.optimize()
-	return e, nil
+	return nil
 }
 
 // postings appends the slots of the live documents holding term in field.

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -36,26 +35,37 @@ const refreshEvery = 5 * time.Second
 
 func (c *suggestCache) markDirty() { c.dirty.Store(true) }
 
-// refresh rebuilds the cache from the kw field's dictionary.
-func (c *suggestCache) refresh(bl bleve.Index) error {
-	dict, err := bl.FieldDict(fieldKeyword)
-	if err != nil {
-		return fmt.Errorf("search: keyword dictionary: %w", err)
-	}
-	defer dict.Close()
-	var out []suggestEntry
-	for {
-		de, err := dict.Next()
+// refresh rebuilds the cache from the shards' kw dictionaries, adding up
+// the counts of keywords several shards hold.
+func (c *suggestCache) refresh(ix *Index) error {
+	counts := map[string]int{}
+	for i, bl := range ix.shards {
+		dict, err := bl.FieldDict(fieldKeyword)
 		if err != nil {
-			return fmt.Errorf("search: keyword dictionary: %w", err)
+			return fmt.Errorf("search: keyword dictionary of shard %d: %w", i, err)
 		}
-		if de == nil {
-			break
+		for {
+			de, err := dict.Next()
+			if err != nil {
+				_ = dict.Close()
+				return fmt.Errorf("search: keyword dictionary of shard %d: %w", i, err)
+			}
+			if de == nil {
+				break
+			}
+			counts[de.Term] += int(de.Count) //nolint:gosec // counts are small
 		}
-		if de.Count > 0 {
-			out = append(out, suggestEntry{term: de.Term, count: int(de.Count)}) //nolint:gosec // counts are small
+		if err := dict.Close(); err != nil {
+			return fmt.Errorf("search: keyword dictionary of shard %d: %w", i, err)
 		}
 	}
+	out := make([]suggestEntry, 0, len(counts))
+	for term, n := range counts {
+		if n > 0 {
+			out = append(out, suggestEntry{term: term, count: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b suggestEntry) int { return strings.Compare(a.term, b.term) })
 	c.entries.Store(&out)
 	c.mu.Lock()
 	c.last = time.Now()
@@ -78,7 +88,7 @@ func (ix *Index) maybeRefresh() {
 	go func() {
 		defer ix.background.Done()
 		defer c.refreshing.Store(false)
-		if err := c.refresh(ix.bl); err != nil {
+		if err := c.refresh(ix); err != nil {
 			ix.log.Warn("search: refresh suggestions", "err", err)
 			c.dirty.Store(true)
 		}
@@ -172,33 +182,38 @@ func (ix *Index) closestWord(e *engine, w string) string {
 	if len([]rune(w)) > 5 {
 		fuzz = 2
 	}
-	r, err := ix.reader()
+	rs, err := ix.readers()
 	if err != nil {
+		ix.log.Warn("search: did you mean", "err", err)
 		return ""
 	}
-	defer r.Close()
-	fr, ok := r.(index.IndexReaderFuzzy)
-	if !ok {
-		return ""
-	}
-	dict, err := fr.FieldDictFuzzy(fieldWords, w, fuzz, "")
-	if err != nil {
-		return ""
-	}
-	defer dict.Close()
+	defer closeReaders(rs)
 	best, bestCount, bestDist := "", 0, 99
-	for {
-		de, err := dict.Next()
-		if err != nil || de == nil {
-			break
+	for _, r := range rs {
+		fr, ok := r.(index.IndexReaderFuzzy)
+		if !ok {
+			return ""
 		}
-		if de.Term == w {
-			continue
+		// Whole keywords, unstemmed: suggestions read as words people use.
+		dict, err := fr.FieldDictFuzzy(fieldKeyword, w, fuzz, "")
+		if err != nil {
+			ix.log.Warn("search: did you mean", "err", err)
+			return ""
 		}
-		n, d := docs(de.Term), editDistance(w, de.Term)
-		if n > bestCount || (n == bestCount && d < bestDist) {
-			best, bestCount, bestDist = de.Term, n, d
+		for {
+			de, err := dict.Next()
+			if err != nil || de == nil {
+				break
+			}
+			if de.Term == w || strings.ContainsRune(de.Term, ' ') {
+				continue
+			}
+			n, d := docs(de.Term), editDistance(w, de.Term)
+			if n > bestCount || (n == bestCount && (d < bestDist || d == bestDist && de.Term < best)) {
+				best, bestCount, bestDist = de.Term, n, d
+			}
 		}
+		_ = dict.Close()
 	}
 	if bestCount <= max(own*2, 1) {
 		return ""
