@@ -124,7 +124,7 @@ func writeManifest(dir string, shards int) error {
 		return err
 	}
 	tmp := filepath.Join(dir, manifestFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("search: write manifest: %w", err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, manifestFile)); err != nil {
