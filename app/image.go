@@ -238,6 +238,12 @@ type Image struct {
 	Palette    StringList // dominant colours as #rrggbb, largest share first
 	PHash      int64      `gorm:"column:phash"` // 64-bit perceptual hash, bits as stored
 
+	// Sales: the standard licence's price (0 means the platform default),
+	// and how often the image sold and was viewed.
+	PriceCents int64
+	Sales      int64
+	Views      int64
+
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	SubmittedAt *time.Time

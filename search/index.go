@@ -285,26 +285,7 @@ func buildShards(ctx context.Context, dir string, n int, docs iter.Seq2[Document
 	feeds := make([]chan Document, n)
 	for i := range n {
 		feeds[i] = make(chan Document, 256)
-		m, err := newMapping()
-		if err != nil {
-			return err
-		}
-		b, err := bleve.NewBuilder(shardDir(dir, i), m, map[string]any{"batchSize": 2000})
-		if err != nil {
-			return fmt.Errorf("search: build shard %d: %w", i, err)
-		}
-		g.Go(func() error {
-			for d := range feeds[i] {
-				if err := b.Index(strconv.FormatUint(uint64(d.ID), 10), bleveDoc(&d)); err != nil {
-					_ = b.Close()
-					return fmt.Errorf("search: build, document %d: %w", d.ID, err)
-				}
-			}
-			if err := b.Close(); err != nil {
-				return fmt.Errorf("search: finish shard %d: %w", i, err)
-			}
-			return nil
-		})
+		g.Go(func() error { return buildShard(shardDir(dir, i), feeds[i]) })
 	}
 	g.Go(func() error {
 		defer func() {
@@ -325,6 +306,39 @@ func buildShards(ctx context.Context, dir string, n int, docs iter.Seq2[Document
 		return nil
 	})
 	return g.Wait()
+}
+
+// buildShard indexes what arrives on feed into a new index at dir. The
+// offline builder is made on the first document: closing one that indexed
+// nothing panics (bleve v2.6), so an empty shard is an ordinary empty index.
+func buildShard(dir string, feed <-chan Document) error {
+	m, err := newMapping()
+	if err != nil {
+		return err
+	}
+	var b bleve.Builder
+	for d := range feed {
+		if b == nil {
+			if b, err = bleve.NewBuilder(dir, m, map[string]any{"batchSize": 2000}); err != nil {
+				return fmt.Errorf("search: build %s: %w", dir, err)
+			}
+		}
+		if err := b.Index(strconv.FormatUint(uint64(d.ID), 10), bleveDoc(&d)); err != nil {
+			_ = b.Close()
+			return fmt.Errorf("search: build, document %d: %w", d.ID, err)
+		}
+	}
+	if b == nil {
+		bl, err := bleve.New(dir, m)
+		if err != nil {
+			return fmt.Errorf("search: create empty %s: %w", dir, err)
+		}
+		return bl.Close()
+	}
+	if err := b.Close(); err != nil {
+		return fmt.Errorf("search: finish %s: %w", dir, err)
+	}
+	return nil
 }
 
 func shardOf(id uint32, n int) int { return int(id % uint32(n)) } //nolint:gosec // n ≤ 64

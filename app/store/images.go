@@ -51,21 +51,27 @@ func (db *DB) imageWhere(ctx context.Context, cond string, args ...any) (*app.Im
 	return takeOne[app.Image](db.conn(ctx), "image", cond, args...)
 }
 
-// SaveImage writes every field of img back.
+// SaveImage writes every field of img back, and records the change for
+// search in the same transaction: the index can never miss it.
 func (db *DB) SaveImage(ctx context.Context, img *app.Image) error {
 	img.UpdatedAt = time.Now().UTC()
-	if err := db.conn(ctx).Save(img).Error; err != nil {
-		return fmt.Errorf("save image %s: %w", img.PublicID, translate(err))
-	}
-	return nil
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.conn(ctx).Save(img).Error; err != nil {
+			return fmt.Errorf("save image %s: %w", img.PublicID, translate(err))
+		}
+		return db.appendChange(ctx, img.ID)
+	})
 }
 
-// DeleteImage removes an image row (its jobs and hash bands go with it).
+// DeleteImage removes an image row (its jobs and hash bands go with it),
+// recording the change for search.
 func (db *DB) DeleteImage(ctx context.Context, id int64) error {
-	if err := db.conn(ctx).Delete(&app.Image{}, id).Error; err != nil {
-		return fmt.Errorf("delete image: %w", translate(err))
-	}
-	return nil
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.conn(ctx).Delete(&app.Image{}, id).Error; err != nil {
+			return fmt.Errorf("delete image: %w", translate(err))
+		}
+		return db.appendChange(ctx, id)
+	})
 }
 
 // ImageFilter narrows ListImages.

@@ -20,6 +20,7 @@ var persisted = []any{
 	&app.Job{},
 	&hashBand{},
 	&blobIntent{},
+	&Change{},
 	&sessionRow{},
 	&schemaMigration{},
 }

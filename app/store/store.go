@@ -142,6 +142,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes every connection.
 func (db *DB) Close() error { return db.sql.Close() }
 
+// gormDB is GORM's handle, named for the few helpers that build queries.
+type gormDB = gorm.DB
+
 type txKey struct{}
 
 // InTx runs fn in a transaction carried by the context it is given: every
@@ -184,3 +187,8 @@ func takeOne[T any](tx *gorm.DB, what, cond string, args ...any) (*T, error) {
 	}
 	return &v, nil
 }
+
+// DB exposes GORM to the store's own tests and test helpers in other
+// packages that must write what no service would (out-of-order commits).
+// Production code never calls it.
+func (db *DB) DB() *gorm.DB { return db.gorm }

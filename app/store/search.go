@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/snapshop/snapshop/app"
+)
+
+// Change is one row of the search change log: image ImageID changed.
+type Change struct {
+	ID      int64
+	ImageID int64
+}
+
+// appendChange records, in the transaction in ctx, that something searchable
+// about an image changed. The database fills created_at with its own clock.
+func (db *DB) appendChange(ctx context.Context, imageID int64) error {
+	if err := db.conn(ctx).Exec("INSERT INTO search_changes (image_id) VALUES (?)", imageID).Error; err != nil {
+		return fmt.Errorf("append search change: %w", translate(err))
+	}
+	return nil
+}
+
+// AppendUserChanges records a change for every image of a user (whose name
+// or standing changed, which changes what search shows).
+func (db *DB) AppendUserChanges(ctx context.Context, userID int64) error {
+	err := db.conn(ctx).Exec("INSERT INTO search_changes (image_id) SELECT id FROM images WHERE contributor_id = ?", userID).Error
+	if err != nil {
+		return fmt.Errorf("append search changes for user: %w", translate(err))
+	}
+	return nil
+}
+
+// ChangesAfter returns up to limit changes with IDs above cursor, in order.
+func (db *DB) ChangesAfter(ctx context.Context, cursor int64, limit int) ([]Change, error) {
+	var out []Change
+	err := db.conn(ctx).Raw("SELECT id, image_id FROM search_changes WHERE id > ? ORDER BY id LIMIT ?", cursor, limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read search changes: %w", translate(err))
+	}
+	return out, nil
+}
+
+// RecentChanges returns the changes at or below upTo written within the last
+// window by the database's clock: on PostgreSQL a transaction that took its
+// ID earlier can commit later, so a tailer re-reads this window and applies
+// what it has not seen.
+func (db *DB) RecentChanges(ctx context.Context, window time.Duration, upTo int64) ([]Change, error) {
+	var out []Change
+	secs := int(window.Seconds())
+	var q string
+	if db.dialect == Postgres {
+		q = "SELECT id, image_id FROM search_changes WHERE created_at >= now() - make_interval(secs => ?) AND id <= ? ORDER BY id"
+	} else {
+		q = "SELECT id, image_id FROM search_changes WHERE created_at >= strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ? || ' seconds') AND id <= ? ORDER BY id"
+	}
+	if err := db.conn(ctx).Raw(q, secs, upTo).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("read recent search changes: %w", translate(err))
+	}
+	return out, nil
+}
+
+// MaxChangeID returns the newest change's ID, 0 when the log is empty.
+func (db *DB) MaxChangeID(ctx context.Context) (int64, error) {
+	var v *int64
+	if err := db.conn(ctx).Raw("SELECT MAX(id) FROM search_changes").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read newest search change: %w", translate(err))
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+const prunedThroughKey = "pruned_through"
+
+// PruneChanges deletes changes older than age and records the highest ID
+// deleted: an index whose cursor is below it has missed changes for good and
+// must be rebuilt.
+func (db *DB) PruneChanges(ctx context.Context, age time.Duration) (int64, error) {
+	var deleted int64
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		var q string
+		if db.dialect == Postgres {
+			q = "SELECT MAX(id) FROM search_changes WHERE created_at < now() - make_interval(secs => ?)"
+		} else {
+			q = "SELECT MAX(id) FROM search_changes WHERE created_at < strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ? || ' seconds')"
+		}
+		var upTo *int64
+		if err := db.conn(ctx).Raw(q, int(age.Seconds())).Scan(&upTo).Error; err != nil {
+			return err
+		}
+		if upTo == nil {
+			return nil
+		}
+		res := db.conn(ctx).Exec("DELETE FROM search_changes WHERE id <= ?", *upTo)
+		if res.Error != nil {
+			return res.Error
+		}
+		deleted = res.RowsAffected
+		return db.setSearchState(ctx, prunedThroughKey, *upTo)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune search changes: %w", translate(err))
+	}
+	return deleted, nil
+}
+
+// PrunedThrough returns the highest change ID ever pruned.
+func (db *DB) PrunedThrough(ctx context.Context) (int64, error) {
+	return db.searchState(ctx, prunedThroughKey)
+}
+
+func (db *DB) searchState(ctx context.Context, key string) (int64, error) {
+	var v []int64
+	if err := db.conn(ctx).Raw("SELECT value FROM search_state WHERE key = ?", key).Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read search state %s: %w", key, translate(err))
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	return v[0], nil
+}
+
+func (db *DB) setSearchState(ctx context.Context, key string, value int64) error {
+	err := db.conn(ctx).Exec("INSERT INTO search_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value).Error
+	if err != nil {
+		return fmt.Errorf("write search state %s: %w", key, translate(err))
+	}
+	return nil
+}
+
+// RequestSearchRebuild asks every server to rebuild its index, and returns
+// the request's number.
+func (db *DB) RequestSearchRebuild(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.conn(ctx).Exec("INSERT INTO search_rebuilds (requested_at) VALUES (?)", time.Now().UTC()).Error; err != nil {
+			return err
+		}
+		return db.conn(ctx).Raw("SELECT MAX(id) FROM search_rebuilds").Scan(&id).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("request search rebuild: %w", translate(err))
+	}
+	return id, nil
+}
+
+// LatestSearchRebuild returns the newest rebuild request's number, 0 for none.
+func (db *DB) LatestSearchRebuild(ctx context.Context) (int64, error) {
+	var v *int64
+	if err := db.conn(ctx).Raw("SELECT MAX(id) FROM search_rebuilds").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("read search rebuild requests: %w", translate(err))
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
+}
+
+// SearchRow is an image with what search needs of its contributor.
+type SearchRow struct {
+	app.Image         `gorm:"embedded"`
+	ContributorName   string
+	ContributorStatus app.UserStatus
+}
+
+// Searchable reports whether the image belongs in search: published, by an
+// active contributor.
+func (r *SearchRow) Searchable() bool {
+	return r.Status == app.StatusApproved && r.ContributorStatus == app.UserActive
+}
+
+func (db *DB) searchRows(ctx context.Context) *gormDB {
+	return db.conn(ctx).Table("images").
+		Select("images.*, users.username AS contributor_name, users.status AS contributor_status").
+		Joins("JOIN users ON users.id = images.contributor_id")
+}
+
+// SearchRows returns the current rows of the given images (missing ones are
+// simply absent).
+func (db *DB) SearchRows(ctx context.Context, ids []int64) ([]SearchRow, error) {
+	var out []SearchRow
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if err := db.searchRows(ctx).Where("images.id IN ?", ids).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("read images for search: %w", translate(err))
+	}
+	return out, nil
+}
+
+// SearchablePage returns up to limit searchable images with IDs above after,
+// in ID order: a rebuild reads the catalogue page by page.
+func (db *DB) SearchablePage(ctx context.Context, after int64, limit int) ([]SearchRow, error) {
+	var out []SearchRow
+	err := db.searchRows(ctx).
+		Where("images.id > ? AND images.status = ? AND users.status = ?", after, app.StatusApproved, app.UserActive).
+		Order("images.id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read searchable images: %w", translate(err))
+	}
+	return out, nil
+}
+
+// AddViews adds view counts to images and records the change for search.
+func (db *DB) AddViews(ctx context.Context, views map[int64]int64) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		for id, n := range views {
+			if err := db.conn(ctx).Exec("UPDATE images SET views = views + ? WHERE id = ?", n, id).Error; err != nil {
+				return fmt.Errorf("add views: %w", translate(err))
+			}
+			if err := db.appendChange(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TableName maps Change to the change log.
+func (Change) TableName() string { return "search_changes" }
