@@ -54,7 +54,7 @@ func TestBenchSearchEndToEnd(t *testing.T) {
 		t.Fatalf("bench search: %v\n%s\n%s", err, stdout, stderr)
 	}
 	out := stdout.String()
-	engines := []string{"snapshop", "sqlite-fts5", "Ours against the faster peer", "The issue's targets", "Our slowest queries", "pure-Go"}
+	engines := []string{"snapshop", "sqlite-fts5", "Ours against the faster peer", "The issue's targets", "Slowest queries, snapshop", "pure-Go"}
 	if os.Getenv("SNAPSHOP_TEST_POSTGRES") != "" {
 		engines = append(engines, "PostgreSQL ")
 	}
