@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -29,6 +30,9 @@ type Options struct {
 	// that building uses that many cores (Bleve builds one segment at a time).
 	// Zero: one per core, at most 4. An existing index keeps its own count.
 	Shards int
+	// SuggestEvery is how stale autocomplete may get after a batch before it
+	// is rebuilt in the background; zero: 5 s.
+	SuggestEvery time.Duration
 }
 
 // Index is a search index: Bleve on disk (one index per shard), the engine in
@@ -90,7 +94,7 @@ func Open(dir string, o Options) (*Index, error) {
 	if m.Version != indexVersion {
 		return nil, fmt.Errorf("%w: found %q, want %q", ErrVersion, m.Version, indexVersion)
 	}
-	ix := &Index{dir: dir, log: logger(o)}
+	ix := newIndex(dir, o)
 	for i := range m.Shards {
 		bl, err := bleve.Open(shardDir(dir, i))
 		if err != nil {
@@ -142,7 +146,7 @@ func create(dir string, o Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: create index: %w", err)
 	}
-	ix := &Index{dir: dir, log: logger(o)}
+	ix := newIndex(dir, o)
 	for i := range shardCount(o) {
 		bl, err := bleve.New(shardDir(dir, i), m)
 		if err != nil {
@@ -177,6 +181,15 @@ func (ix *Index) mark(cursor int64) error {
 		}
 	}
 	return nil
+}
+
+func newIndex(dir string, o Options) *Index {
+	ix := &Index{dir: dir, log: logger(o)}
+	ix.suggest.every = o.SuggestEvery
+	if ix.suggest.every == 0 {
+		ix.suggest.every = 5 * time.Second
+	}
+	return ix
 }
 
 func logger(o Options) *slog.Logger {
@@ -249,7 +262,7 @@ func Build(ctx context.Context, dir string, docs iter.Seq2[Document, error], cur
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	ix := &Index{dir: dir, log: logger(o)}
+	ix := newIndex(dir, o)
 	for i := range n {
 		bl, err := bleve.Open(shardDir(dir, i))
 		if err != nil {

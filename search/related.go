@@ -40,8 +40,9 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	}
 	for _, t := range e.analyze(r.Keywords...) {
 		df := float64(e.termSet(t).AndCardinality(e.live))
-		// Very common keywords relate everything to everything: skip them.
-		if df == 0 || df > n/4 {
+		// Very common keywords relate everything to everything: skip them
+		// (in a catalogue big enough for "common" to mean something).
+		if df == 0 || df > max(n/4, 50) {
 			continue
 		}
 		idf := float32(math.Log(1 + n/df))

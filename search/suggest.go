@@ -16,22 +16,21 @@ import (
 // suggestCache holds every whole keyword in the index with how many images
 // use it, sorted, so that completing a prefix is a binary search and a short
 // scan: fast enough for every keystroke. It is rebuilt from the index's own
-// keyword dictionary, in the background, at most every refreshEvery after a
-// batch changed it.
+// keyword dictionary, in the background, at most every Options.SuggestEvery
+// after a batch changed it.
 type suggestCache struct {
 	entries    atomic.Pointer[[]suggestEntry]
 	dirty      atomic.Bool
 	refreshing atomic.Bool
 	mu         sync.Mutex // guards last
 	last       time.Time
+	every      time.Duration
 }
 
 type suggestEntry struct {
 	term  string
 	count int
 }
-
-const refreshEvery = 5 * time.Second
 
 func (c *suggestCache) markDirty() { c.dirty.Store(true) }
 
@@ -78,7 +77,7 @@ func (c *suggestCache) refresh(ix *Index) error {
 func (ix *Index) maybeRefresh() {
 	c := &ix.suggest
 	c.mu.Lock()
-	stale := time.Since(c.last) > refreshEvery
+	stale := time.Since(c.last) > c.every
 	c.mu.Unlock()
 	if !stale || !c.dirty.Load() || ix.closed.Load() || !c.refreshing.CompareAndSwap(false, true) {
 		return
@@ -215,7 +214,8 @@ func (ix *Index) closestWord(e *engine, w string) string {
 		}
 		_ = dict.Close()
 	}
-	if bestCount <= max(own*2, 1) {
+	// Suggest only a word that finds clearly more than the one typed.
+	if bestCount == 0 || bestCount <= own*2 {
 		return ""
 	}
 	return best

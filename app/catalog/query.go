@@ -96,6 +96,30 @@ func (s *Service) Recent(ctx context.Context, limit int) ([]app.Image, error) {
 	return imgs, err
 }
 
+// PublishedByIDs returns the published images among ids, in the order
+// given: search results hydrated from the database, where any image that
+// left the catalogue since it was indexed is dropped.
+func (s *Service) PublishedByIDs(ctx context.Context, ids []int64) ([]app.Image, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	imgs, err := s.db.ImagesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]app.Image, len(imgs))
+	for _, img := range imgs {
+		byID[img.ID] = img
+	}
+	out := make([]app.Image, 0, len(ids))
+	for _, id := range ids {
+		if img, ok := byID[id]; ok && img.Status.Public() {
+			out = append(out, img)
+		}
+	}
+	return out, nil
+}
+
 // ImagesByIDs returns the images with the given public IDs that viewer may
 // see, in the order given.
 func (s *Service) ImagesByIDs(ctx context.Context, viewer *app.User, ids []string) ([]app.Image, error) {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/media/blob"
 )
@@ -48,7 +50,10 @@ type Options struct {
 	Limits    Limits
 	TempDir   string // where uploads are staged; created if missing
 	Watermark string // text tiled across previews
-	Logger    *slog.Logger
+	// DefaultPriceCents is a standard licence's price for images without
+	// their own; zero means 300.
+	DefaultPriceCents int64
+	Logger            *slog.Logger
 }
 
 // Service is the catalogue.
@@ -58,6 +63,7 @@ type Service struct {
 	lim       Limits
 	tmp       string
 	watermark string
+	price     int64
 	log       *slog.Logger
 	wake      chan struct{} // nudges idle workers when a job is queued
 
@@ -109,9 +115,18 @@ func NewService(db *store.DB, blobs Blobs, o Options) (*Service, error) {
 		lim:       o.Limits,
 		tmp:       o.TempDir,
 		watermark: o.Watermark,
+		price:     cmp.Or(o.DefaultPriceCents, 300),
 		log:       o.Logger,
 		wake:      make(chan struct{}, 1),
 	}, nil
+}
+
+// PriceCents is the price of an image's standard licence.
+func (s *Service) PriceCents(img *app.Image) int64 {
+	if img.PriceCents > 0 {
+		return img.PriceCents
+	}
+	return s.price
 }
 
 // Limits returns the upload limits in force.

@@ -33,6 +33,13 @@ type Config struct {
 	Watermark       string        // text tiled across previews
 	Uploads         Uploads
 	S3              S3
+	Prices          Prices
+}
+
+// Prices are the platform's licence prices, in cents.
+type Prices struct {
+	StandardCents int64 // default price of a standard licence
+	ExtendedCents int64 // default price of an extended licence
 }
 
 // Uploads are the limits on what contributors may upload.
@@ -68,6 +75,7 @@ func Default() Config {
 		Migrate:         true,
 		ShutdownTimeout: 20 * time.Second,
 		Watermark:       "snapshop",
+		Prices:          Prices{StandardCents: 300, ExtendedCents: 3000},
 		Uploads: Uploads{
 			MaxFileMB:     50,
 			MinMegapixels: 4,
@@ -114,6 +122,8 @@ func (c *Config) env() []envVar {
 		{[]string{"SNAPSHOP_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY"}, stringVar(&c.S3.SecretKey)},
 		{[]string{"SNAPSHOP_S3_INSECURE"}, boolVar(&c.S3.Insecure)},
 		{[]string{"SNAPSHOP_S3_PATH_STYLE"}, boolVar(&c.S3.PathStyle)},
+		{[]string{"SNAPSHOP_PRICE_STANDARD_CENTS"}, int64Var(&c.Prices.StandardCents)},
+		{[]string{"SNAPSHOP_PRICE_EXTENDED_CENTS"}, int64Var(&c.Prices.ExtendedCents)},
 	}
 }
 
@@ -140,6 +150,17 @@ func boolVar(p *bool) func(string) error {
 func intVar(p *int) func(string) error {
 	return func(s string) error {
 		v, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		*p = v
+		return nil
+	}
+}
+
+func int64Var(p *int64) func(string) error {
+	return func(s string) error {
+		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return errors.New("want a whole number")
 		}
@@ -274,6 +295,9 @@ func (c *Config) validateUploads() error {
 		return fmt.Errorf("SNAPSHOP_MAX_FILES %d: want 1 to 1000", u.MaxFiles)
 	case u.MaxDrafts < 1 || u.MaxPending < 1:
 		return errors.New("SNAPSHOP_MAX_DRAFTS and SNAPSHOP_MAX_PENDING must be at least 1")
+	}
+	if p := c.Prices; p.StandardCents < 1 || p.ExtendedCents < p.StandardCents || p.ExtendedCents > 1_000_000 {
+		return fmt.Errorf("prices %d/%d cents: want 1 ≤ standard ≤ extended ≤ 1000000", p.StandardCents, p.ExtendedCents)
 	}
 	if c.S3.Bucket != "" && (c.S3.Endpoint == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "") {
 		return errors.New("S3 storage: SNAPSHOP_S3_BUCKET needs SNAPSHOP_S3_ENDPOINT, SNAPSHOP_S3_ACCESS_KEY and SNAPSHOP_S3_SECRET_KEY")

@@ -29,6 +29,7 @@ type Options struct {
 	PruneAfter        time.Duration // change rows older than this are deleted; zero: 24 h
 	BatchSize         int           // changes per index batch; zero: 1000
 	Shards            int           // for new indexes; zero: search's default
+	SuggestEvery      time.Duration // autocomplete staleness; zero: search's default
 	Logger            *slog.Logger
 }
 
@@ -163,7 +164,7 @@ func (s *Service) start(ctx context.Context) error {
 	}
 	gen, err := readCurrent(s.o.Dir)
 	if err == nil {
-		ix, err := search.Open(filepath.Join(s.o.Dir, gen.Dir), search.Options{Logger: s.log, Shards: s.o.Shards})
+		ix, err := search.Open(filepath.Join(s.o.Dir, gen.Dir), search.Options{Logger: s.log, Shards: s.o.Shards, SuggestEvery: s.o.SuggestEvery})
 		switch {
 		case err == nil:
 			pruned, perr := s.db.PrunedThrough(ctx)
@@ -237,7 +238,7 @@ func (s *Service) build(ctx context.Context) (*search.Index, generation, error) 
 		return nil, generation{}, err
 	}
 	gen := generation{Dir: fmt.Sprintf("gen-%d", time.Now().UnixNano()), Rebuild: rebuild}
-	ix, err := search.Build(ctx, filepath.Join(s.o.Dir, gen.Dir), s.catalogue(ctx), max(cursor, pruned), search.Options{Logger: s.log, Shards: s.o.Shards})
+	ix, err := search.Build(ctx, filepath.Join(s.o.Dir, gen.Dir), s.catalogue(ctx), max(cursor, pruned), search.Options{Logger: s.log, Shards: s.o.Shards, SuggestEvery: s.o.SuggestEvery})
 	if err != nil {
 		return nil, generation{}, err
 	}

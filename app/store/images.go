@@ -74,6 +74,15 @@ func (db *DB) DeleteImage(ctx context.Context, id int64) error {
 	})
 }
 
+// ImagesByIDs returns the images with the given internal IDs, in no order.
+func (db *DB) ImagesByIDs(ctx context.Context, ids []int64) ([]app.Image, error) {
+	var out []app.Image
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load images: %w", translate(err))
+	}
+	return out, nil
+}
+
 // ImageFilter narrows ListImages.
 type ImageFilter struct {
 	ContributorID int64             // 0: any

@@ -15,6 +15,7 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
 	"github.com/snapshop/snapshop/app/web"
@@ -30,6 +31,8 @@ type testApp struct {
 	db      *store.DB
 	auth    *auth.Service
 	catalog *catalog.Service
+	search  *searchsync.Service
+	views   *catalog.ViewCounter
 	blobs   *blob.Local
 	srv     *httptest.Server
 }
@@ -68,13 +71,37 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Sessions: db.Sessions(), Health: db})
+	index := searchsync.New(db, searchsync.Options{Dir: t.TempDir(), Poll: 20 * time.Millisecond, SuggestEvery: time.Millisecond, Logger: storetest.Logger(t)})
+	runCtx, stopIndex := context.WithCancel(context.Background())
+	indexDone := make(chan error, 1)
+	go func() { indexDone <- index.Run(runCtx) }()
+	t.Cleanup(func() {
+		stopIndex()
+		if err := <-indexDone; err != nil {
+			t.Error(err)
+		}
+	})
+	for deadline := time.Now().Add(20 * time.Second); index.Status().State != searchsync.StateReady; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("search index not ready")
+		}
+	}
+	views := &catalog.ViewCounter{DB: db}
+	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Sessions: db.Sessions(), Health: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, db: db, auth: accounts, catalog: images, blobs: blobs, srv: srv}
+	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, blobs: blobs, srv: srv}
+}
+
+// synced brings the search index up to date with the database.
+func (a *testApp) synced() {
+	a.t.Helper()
+	if err := a.search.Sync(a.t.Context()); err != nil {
+		a.t.Fatal(err)
+	}
 }
 
 // process runs image-processing workers until no job is left.

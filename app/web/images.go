@@ -14,6 +14,7 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/media/blob"
+	"github.com/snapshop/snapshop/search"
 )
 
 const (
@@ -45,8 +46,9 @@ type imagePage struct {
 	Image       *app.Image
 	Contributor *app.User
 	PreviewURL  string
-	CategoryURL string
+	PriceCents  int64
 	IsOwner     bool
+	Related     []app.Image
 }
 
 // imagePageHandler shows an image. The slug's words are decoration: the
@@ -64,9 +66,39 @@ func (s *Server) imagePageHandler(c echo.Context) error {
 	u := currentUser(c)
 	data := imagePage{
 		Page: s.page(c, orDefault(d.Image.Title, "Untitled photo")), Image: d.Image, Contributor: d.Contributor,
-		PreviewURL: previewURL(d.Image), IsOwner: u != nil && u.ID == d.Image.ContributorID,
+		PreviewURL: previewURL(d.Image), PriceCents: s.catalog.PriceCents(d.Image), IsOwner: u != nil && u.ID == d.Image.ContributorID,
+	}
+	if d.Image.Status.Public() {
+		if !data.IsOwner && s.pageViews != nil {
+			s.pageViews.Record(d.Image.ID)
+		}
+		related, err := s.related(c, d.Image, 8)
+		if err != nil {
+			return err
+		}
+		data.Related = related
 	}
 	return s.renderPage(c, http.StatusOK, pageImage, &data)
+}
+
+// related returns published images like img: sharing keywords, category and
+// colours, never img itself.
+func (s *Server) related(c echo.Context, img *app.Image, limit int) ([]app.Image, error) {
+	ctx := c.Request().Context()
+	ids, err := s.search.Related(ctx, search.RelatedRequest{
+		ID: uint32(img.ID), Keywords: img.Keywords, Category: img.Category, Colors: img.Colors, Limit: limit, //nolint:gosec // image IDs fit the index's
+	})
+	if errors.Is(err, search.ErrNotReady) {
+		return nil, nil // a page without suggestions beats no page
+	}
+	if err != nil {
+		return nil, err
+	}
+	all := make([]int64, len(ids))
+	for i, id := range ids {
+		all[i] = int64(id)
+	}
+	return s.catalog.PublishedByIDs(ctx, all)
 }
 
 const portfolioPerPage = 48

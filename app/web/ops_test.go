@@ -62,8 +62,14 @@ func TestHealthAndReadiness(t *testing.T) {
 	c := a.client()
 	c.get("/healthz").mustStatus(t, http.StatusOK)
 	res := c.get("/readyz").mustStatus(t, http.StatusOK)
-	var r map[string]string
-	if err := json.Unmarshal([]byte(res.body), &r); err != nil || r["database"] != "ok" {
+	var r struct {
+		Database string
+		Search   struct {
+			State string
+			Lag   int64
+		}
+	}
+	if err := json.Unmarshal([]byte(res.body), &r); err != nil || r.Database != "ok" || r.Search.State != "ready" {
 		t.Fatalf("readyz body %s", res.body)
 	}
 	c.signIn("ann")

@@ -111,6 +111,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return false
 		},
 		"searchURL": func(q string) string { return "/search?q=" + url.QueryEscape(q) },
+		"money":     money,
 		"fieldError": func(errs map[string]string, field string) fieldMessage {
 			return fieldMessage{ID: field, Message: errs[field]}
 		},
@@ -119,6 +120,14 @@ func (s *Server) templateFuncs() template.FuncMap {
 
 // fieldMessage feeds the "field-error" partial: the input's id and its message.
 type fieldMessage struct{ ID, Message string }
+
+// money renders cents as dollars: $3, $2.50.
+func money(cents int64) string {
+	if cents%100 == 0 {
+		return fmt.Sprintf("$%d", cents/100)
+	}
+	return fmt.Sprintf("$%d.%02d", cents/100, cents%100)
+}
 
 // statusLabel names an image status for its owner.
 func statusLabel(s app.ImageStatus) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/ratelimit"
+	"github.com/snapshop/snapshop/app/searchsync"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -44,6 +45,8 @@ type Pinger interface {
 type Services struct {
 	Auth     *auth.Service
 	Catalog  *catalog.Service
+	Search   *searchsync.Service
+	Views    *catalog.ViewCounter
 	Sessions scs.Store // sessions table; scs.CtxStore is used when implemented
 	Health   Pinger
 }
@@ -54,6 +57,8 @@ type Server struct {
 	cfg       Config
 	auth      *auth.Service
 	catalog   *catalog.Service
+	search    *searchsync.Service
+	pageViews *catalog.ViewCounter
 	health    Pinger
 	sessions  *scs.SessionManager
 	views     *renderer
@@ -79,6 +84,8 @@ func New(cfg Config, svc Services) (*Server, error) {
 		cfg:       cfg,
 		auth:      svc.Auth,
 		catalog:   svc.Catalog,
+		search:    svc.Search,
+		pageViews: svc.Views,
 		health:    svc.Health,
 		metrics:   newMetrics(),
 		ipLimiter: ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),

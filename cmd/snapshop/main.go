@@ -3,6 +3,7 @@
 //	snapshop serve [--demo] [flags]    run the web server
 //	snapshop migrate [flags]           apply database migrations
 //	snapshop user create [flags]       create an account (the first admin)
+//	snapshop reindex [flags]           rebuild the search indexes
 //	snapshop bench media [flags]       benchmark the image pipeline
 //
 // Every flag can also be set through a SNAPSHOP_* environment variable; run a
@@ -60,6 +61,7 @@ Usage:
   snapshop serve [--demo] [flags]   run the web server (default :8080, data in ./data)
   snapshop migrate [flags]          apply pending database migrations
   snapshop user create [flags]      create an account, e.g. the first admin
+  snapshop reindex [flags]          rebuild every server's search index (no downtime)
   snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
 
 Run "snapshop <command> -h" for a command's flags.`
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return runMigrate(ctx, args[1:], e)
 	case "user":
 		return runUser(ctx, args[1:], e)
+	case "reindex":
+		return runReindex(ctx, args[1:], e)
 	case "bench":
 		return runBench(ctx, args[1:], e)
 	case "help", "-h", "--help":

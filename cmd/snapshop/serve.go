@@ -19,6 +19,7 @@ import (
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/config"
+	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/web"
 	"github.com/snapshop/snapshop/media/blob"
@@ -104,7 +105,13 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	srv, err := newWebServer(cfg, log, db, accounts, images)
+	index := searchsync.New(db, searchsync.Options{
+		Dir:               filepath.Join(cfg.DataDir, "index"),
+		DefaultPriceCents: cfg.Prices.StandardCents,
+		Logger:            log,
+	})
+	views := &catalog.ViewCounter{DB: db, Logger: log}
+	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views})
 	if err != nil {
 		return err
 	}
@@ -143,6 +150,8 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	sessionSweeper := &auth.SessionSweeper{Sessions: db.Sessions(), Logger: log}
 	g.Go(func() error { return sessionSweeper.Run(loopCtx) })
+	g.Go(func() error { return index.Run(loopCtx) })
+	g.Go(func() error { return views.Run(loopCtx) })
 	workers := &catalog.Workers{Catalog: images, DB: db, Count: cfg.Workers, Logger: log}
 	g.Go(func() error { return workers.Run(loopCtx) })
 	blobSweeper := &catalog.Sweeper{Catalog: images, Logger: log}
@@ -194,9 +203,10 @@ func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 			MaxDrafts:    u.MaxDrafts,
 			MaxPending:   u.MaxPending,
 		},
-		TempDir:   tmp,
-		Watermark: cfg.Watermark,
-		Logger:    log,
+		TempDir:           tmp,
+		Watermark:         cfg.Watermark,
+		DefaultPriceCents: cfg.Prices.StandardCents,
+		Logger:            log,
 	})
 	if err != nil {
 		return nil, err
@@ -214,7 +224,7 @@ func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 }
 
 // newWebServer wires the HTTP layer to the services.
-func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *auth.Service, images *catalog.Service) (*web.Server, error) {
+func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, svc web.Services) (*web.Server, error) {
 	proxies, err := cfg.TrustedProxyPrefixes()
 	if err != nil {
 		return nil, err
@@ -232,7 +242,8 @@ func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, accounts *a
 		// repository root.
 		wc.Views, wc.Static = os.DirFS("views"), os.DirFS("static")
 	}
-	return web.New(wc, web.Services{Auth: accounts, Catalog: images, Sessions: db.Sessions(), Health: db})
+	svc.Sessions, svc.Health = db.Sessions(), db
+	return web.New(wc, svc)
 }
 
 // flagSetFor is a helper for subcommands that only need the common flags.
