@@ -63,6 +63,7 @@ Usage:
   snapshop user create [flags]      create an account, e.g. the first admin
   snapshop reindex [flags]          rebuild every server's search index (no downtime)
   snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
+  snapshop bench search [flags]     time search on a synthetic catalogue against SQLite FTS5 and PostgreSQL
 
 Run "snapshop <command> -h" for a command's flags.`
 
@@ -92,10 +93,15 @@ func run(ctx context.Context, args []string, e env) error {
 
 // runBench dispatches `snapshop bench <what>`.
 func runBench(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && args[0] == "media" {
-		return runBenchMedia(ctx, args[1:], e)
+	if len(args) > 0 {
+		switch args[0] {
+		case "media":
+			return runBenchMedia(ctx, args[1:], e)
+		case "search":
+			return runBenchSearch(ctx, args[1:], e)
+		}
 	}
-	return usageError{errors.New("usage: snapshop bench media [flags]")}
+	return usageError{errors.New("usage: snapshop bench media|search [flags]")}
 }
 
 // loadConfig reads the environment, then the flags bound by bind, then validates.
