@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -20,8 +21,11 @@ import (
 	"time"
 
 	"github.com/snapshop/snapshop/app/auth"
+	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/config"
+	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
+	"github.com/snapshop/snapshop/media/synth"
 )
 
 // When SNAPSHOP_TEST_BE_MAIN is set, the test binary is the snapshop command:
@@ -315,4 +319,125 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Two servers on one PostgreSQL database, each with its own search index:
+// what changes through one becomes searchable through the other.
+func TestTwoServersOnOneDatabaseConverge(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("needs PostgreSQL (" + storetest.EnvPostgres + "): several servers share a database only there")
+	}
+	dbURL := storetest.PostgresURL(t)
+	start := func() *Main {
+		vars := map[string]string{"DATABASE_URL": dbURL, "SNAPSHOP_DATA": t.TempDir(), "SNAPSHOP_LOG_LEVEL": "warn", "SNAPSHOP_MIN_MEGAPIXELS": "0.01"}
+		cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Addr = "127.0.0.1:0"
+		m, _, _ := startMain(t, cfg)
+		return m
+	}
+	a, b := start(), start()
+	baseA, baseB := "http://"+a.Addr(), "http://"+b.Addr()
+
+	e, _, _ := testEnv(map[string]string{"DATABASE_URL": dbURL, "SNAPSHOP_DATA": t.TempDir()}, "")
+	for _, u := range [][]string{{"cora", "contributor"}, {"ada", "admin"}} {
+		if err := run(t.Context(), []string{"user", "create", "--username", u[0], "--email", u[0] + "@example.com", "--role", u[1], "--password", u[0] + "-password"}, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	call := func(method, url, token, contentType string, body io.Reader) (int, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), method, url, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	_, tok := call("POST", baseA+"/api/v1/tokens", "", "application/json", strings.NewReader(`{"login":"cora","password":"cora-password"}`))
+	token := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(tok)[1]
+
+	photo, err := synth.JPEG(200, 150, 7, 85)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("files", "harbour.jpg")
+	_, _ = fw.Write(photo)
+	_ = mw.Close()
+	status, up := call("POST", baseA+"/api/v1/uploads", token, mw.FormDataContentType(), &body)
+	if status != http.StatusAccepted {
+		t.Fatalf("upload through A: %d %s", status, up)
+	}
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(up)[1]
+	waitUntil(t, "processing", func() bool {
+		_, img := call("GET", baseA+"/api/v1/images/"+id, token, "", nil)
+		return strings.Contains(img, `"status":"draft"`)
+	})
+	patch := `{"title":"Fishing boats at dawn","keywords":["boats","harbour","dawn","fishing","sea"],"category":"travel","usage":"commercial","ai_declaration":"none"}`
+	if status, out := call("PATCH", baseA+"/api/v1/images/"+id, token, "application/json", strings.NewReader(patch)); status != http.StatusOK {
+		t.Fatalf("describe through A: %d %s", status, out)
+	}
+	if status, out := call("POST", baseA+"/api/v1/images/"+id+"/submit", token, "", nil); status != http.StatusOK {
+		t.Fatalf("submit through A: %d %s", status, out)
+	}
+	approve(t, dbURL, id)
+
+	searchB := func(q string) string { _, out := call("GET", baseB+"/api/v1/search?q="+q, "", "", nil); return out }
+	waitUntil(t, "B to find the published image", func() bool { return strings.Contains(searchB("boats"), `"total":1`) })
+	if status, out := call("PATCH", baseA+"/api/v1/images/"+id, token, "application/json", strings.NewReader(`{"title":"Zeppelin over the harbour"}`)); status != http.StatusOK {
+		t.Fatalf("edit through A: %d %s", status, out)
+	}
+	waitUntil(t, "B to find the new title", func() bool { return strings.Contains(searchB("zeppelin"), `"total":1`) })
+	if _, out := call("GET", baseA+"/api/v1/search?q=zeppelin", "", "", nil); !strings.Contains(out, `"total":1`) {
+		t.Fatalf("A does not find its own change: %s", out)
+	}
+}
+
+// approve publishes an image as an admin would (the admin API comes with
+// moderation), through the catalogue service on the shared database.
+func approve(t *testing.T, dbURL, id string) {
+	t.Helper()
+	db, err := store.Open(t.Context(), store.Options{Dialect: store.Postgres, DSN: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := db.UserByUsername(t.Context(), "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := catalog.NewService(db, nil, catalog.Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Approve(t.Context(), admin, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
