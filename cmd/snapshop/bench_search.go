@@ -143,6 +143,7 @@ type benchResult struct {
 	qps        float64
 	anomalies  []string
 	engineInfo string
+	loadAvg    string // the machine's 1-minute load average when the engine started
 }
 
 // benchInputs are the queries every engine answers, identical for all.
@@ -250,7 +251,7 @@ func benchSearch(ctx context.Context, o benchSearchOptions, e env) error {
 // reset before each.
 func benchSnapshop(ctx context.Context, o benchSearchOptions, e env, dir string, docs iter.Seq[search.Document], in benchInputs) (*benchResult, error) {
 	out := e.stdout
-	r := &benchResult{name: "snapshop"}
+	r := &benchResult{name: "snapshop", loadAvg: benchLoadAvg()}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := search.Options{Logger: logger}
 
@@ -299,10 +300,12 @@ func benchSnapshop(ctx context.Context, o benchSearchOptions, e env, dir string,
 func benchRunPeer(ctx context.Context, o benchSearchOptions, out io.Writer, name string, in benchInputs, open func() (benchEngine, *benchResult, error)) (*benchResult, error) {
 	benchFreeMemory()
 	fmt.Fprintf(out, "%s: loading…\n", name)
+	loadAvg := benchLoadAvg()
 	eng, r, err := open()
 	if err != nil {
 		return nil, err
 	}
+	r.loadAvg = loadAvg
 	if r.skipped != "" {
 		fmt.Fprintf(out, "%s: skipped: %s\n\n", name, r.skipped)
 		return r, nil
@@ -1133,6 +1136,13 @@ func printBenchSearch(out io.Writer, o benchSearchOptions, in benchInputs, resul
 	fmt.Fprintln(out, "- plain: top 48 by relevance + total. faceted: the same + facet counts, with one category or orientation filter on half the queries; snapshop counts all its facets, the peers count four (category, orientation, colour, use) in one statement. date-sorted: top 48 newest + total. suggest: 8 keywords for a prefix, most used first.")
 	fmt.Fprintln(out, "- sqlite-fts5: the pure-Go driver (glebarez/go-sqlite on modernc.org/sqlite), 2–3× slower than the cgo driver the issue's SQLite baseline used; external-content FTS5, porter unicode61, bm25 weights title 5 / keywords 5 / description 2 / others 1, 10,000-image transactions, then 'optimize' and ANALYZE; WAL, memory-mapped reads, 64 MiB page cache per connection; colours in a side table.")
 	fmt.Fprintln(out, "- postgres: COPY, then primary key, GIN on a stored weighted tsvector (title and keywords A, description B, contributor and category C), a date index, VACUUM ANALYZE; websearch_to_tsquery + ts_rank_cd, prepared statements, the server's default settings but maintenance_work_mem 512MB for the index build. The server runs on this machine, sharing its CPUs; its memory is not in the RSS figures.")
+	var loads []string
+	for _, r := range results {
+		if r.skipped == "" {
+			loads = append(loads, r.name+" "+r.loadAvg)
+		}
+	}
+	fmt.Fprintf(out, "- The machine's 1-minute load average as each engine started (anything above 0 is someone else's work competing for the %d CPUs): %s.\n", runtime.NumCPU(), strings.Join(loads, ", "))
 	fmt.Fprintln(out, "- Load rates include generating the catalogue. Peak RSS is this process's VmHWM, reset before each phase (ours only: the peers' memory is the server's or SQLite's page cache).")
 	for _, r := range results {
 		for _, a := range r.anomalies {
@@ -1407,6 +1417,18 @@ func benchPeakRSSKB() int64 {
 		}
 	}
 	return 0
+}
+
+// benchLoadAvg is the 1-minute load average from /proc/loadavg, "unknown" elsewhere.
+func benchLoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 // benchModuleVersion is the version of a module linked into this binary.
