@@ -140,6 +140,7 @@ type benchResult struct {
 	open       time.Duration
 	lat        [numKinds][]time.Duration // in query order
 	totals     [numKinds][]int
+	alloc      [numKinds]uint64 // Go bytes allocated per query by this process
 	qps        float64
 	anomalies  []string
 	engineInfo string
@@ -272,6 +273,7 @@ func benchSnapshop(ctx context.Context, o benchSearchOptions, e env, dir string,
 	}
 	fmt.Fprintf(out, "snapshop: built in %s (%s images/s), %s on disk, peak RSS %s\n",
 		r.load.Round(time.Millisecond), benchRate(o.images, r.load), benchMiB(r.size), benchKB(r.peakBuild))
+	fmt.Fprintf(out, "snapshop: after build and close: %s\n", benchRSSNow())
 
 	// Serving starts from an index on disk, as `snapshop serve` does.
 	benchFreeMemory()
@@ -285,14 +287,14 @@ func benchSnapshop(ctx context.Context, o benchSearchOptions, e env, dir string,
 	if got := ix.Count(); got != o.images {
 		r.anomalies = append(r.anomalies, fmt.Sprintf("the reopened index counts %d documents, not %d", got, o.images))
 	}
-	fmt.Fprintf(out, "snapshop: reopened in %s\n", r.open.Round(time.Millisecond))
+	fmt.Fprintf(out, "snapshop: reopened in %s, peak RSS %s; %s\n", r.open.Round(time.Millisecond), benchKB(benchPeakRSSKB()), benchRSSNow())
 	eng := &snapshopBench{ix: ix}
 	if err := benchQueries(ctx, out, eng, r, in, o); err != nil {
 		return nil, err
 	}
 	r.peakServe = benchPeakRSSKB()
 	r.anomalies = append(r.anomalies, eng.anomalies()...)
-	fmt.Fprintf(out, "snapshop: peak RSS while opening and serving: %s\n\n", benchKB(r.peakServe))
+	fmt.Fprintf(out, "snapshop: peak RSS while opening and serving: %s; %s\n\n", benchKB(r.peakServe), benchRSSNow())
 	return r, nil
 }
 
@@ -336,6 +338,9 @@ func benchQueries(ctx context.Context, out io.Writer, eng benchEngine, r *benchR
 		}
 		r.lat[k] = make([]time.Duration, len(qs))
 		r.totals[k] = make([]int, len(qs))
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		allocated := ms.TotalAlloc
 		for i, q := range qs {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -348,8 +353,11 @@ func benchQueries(ctx context.Context, out io.Writer, eng benchEngine, r *benchR
 			}
 			r.totals[k][i] = total
 		}
+		runtime.ReadMemStats(&ms)
+		r.alloc[k] = (ms.TotalAlloc - allocated) / uint64(len(qs))
 		p := benchPercentiles(r.lat[k])
-		fmt.Fprintf(out, "%s: %-11s p50 %s  p90 %s  p99 %s  max %s ms\n", r.name, k, benchMS(p[0]), benchMS(p[1]), benchMS(p[2]), benchMS(p[3]))
+		fmt.Fprintf(out, "%s: %-11s p50 %s  p90 %s  p99 %s  max %s ms; %s allocated a query\n",
+			r.name, k, benchMS(p[0]), benchMS(p[1]), benchMS(p[2]), benchMS(p[3]), benchBytes(r.alloc[k]))
 	}
 	qps, err := benchThroughput(ctx, eng, in.queries, in.filters, o.concurrency, o.duration)
 	if err != nil {
@@ -1111,6 +1119,16 @@ func printBenchSearch(out io.Writer, o benchSearchOptions, in benchInputs, resul
 		return fmt.Errorf("bench search: %w", err)
 	}
 
+	fmt.Fprintln(out, "\nGo memory allocated a query in this process (for PostgreSQL, the client's side only)")
+	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, header)
+	for k := range numKinds {
+		row(k.String(), func(r *benchResult) string { return benchBytes(r.alloc[k]) })
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("bench search: %w", err)
+	}
+
 	var ours *benchResult
 	var peers []*benchResult
 	for _, r := range results {
@@ -1275,7 +1293,7 @@ func benchDescribe(k benchKind, in benchInputs, i int, d time.Duration, total in
 // PostgreSQL's English stemmers, FTS5's Porter), so totals differ a little, but a fast engine
 // that finds much less is not faster.
 func printBenchAgreement(out io.Writer, results []*benchResult, in benchInputs) {
-	fmt.Fprintln(out, "\nMatches (plain queries): mean total per query, and queries with exactly the first engine's total:")
+	fmt.Fprintln(out, "\nMatches (plain queries): totals per query, and queries with exactly the first engine's total:")
 	var first *benchResult
 	for _, r := range results {
 		if r.skipped != "" || len(r.totals[kindPlain]) == 0 {
@@ -1294,8 +1312,10 @@ func printBenchAgreement(out io.Writer, results []*benchResult, in benchInputs) 
 				zero++
 			}
 		}
-		fmt.Fprintf(out, "  %-12s mean %s, none found for %d of %d, same total as %s for %d\n",
-			r.name, benchThousands(int64(sum/len(in.queries))), zero, len(in.queries), first.name, same)
+		sorted := slices.Sorted(slices.Values(r.totals[kindPlain]))
+		fmt.Fprintf(out, "  %-12s mean %s, median %s, p90 %s, none found for %d of %d, same total as %s for %d\n",
+			r.name, benchThousands(int64(sum/len(sorted))), benchThousands(int64(sorted[len(sorted)/2])),
+			benchThousands(int64(sorted[(len(sorted)*9)/10])), zero, len(sorted), first.name, same)
 	}
 }
 
@@ -1341,6 +1361,16 @@ func benchRate(n int, d time.Duration) string {
 		return "—"
 	}
 	return benchThousands(int64(float64(n) / d.Seconds()))
+}
+
+func benchBytes(n uint64) string {
+	switch {
+	case n >= 10<<20:
+		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 }
 
 func benchMiB(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
@@ -1400,7 +1430,10 @@ func benchFreeMemory() {
 }
 
 // benchPeakRSSKB is the process's peak resident set size (VmHWM) in kB, 0 when unknown.
-func benchPeakRSSKB() int64 {
+func benchPeakRSSKB() int64 { return benchProcStatus("VmHWM") }
+
+// benchProcStatus reads a kB figure of this process from /proc/self/status; 0 when unknown.
+func benchProcStatus(field string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -1408,7 +1441,7 @@ func benchPeakRSSKB() int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
 				return 0
@@ -1417,6 +1450,18 @@ func benchPeakRSSKB() int64 {
 		}
 	}
 	return 0
+}
+
+// benchRSSNow splits the current resident set, after a GC so that only what is kept counts:
+// anonymous memory (the Go heap and the like) and file-backed pages (memory-mapped index files,
+// which the kernel can drop and reread), with the Go heap in use for comparison. Peak RSS
+// counts both kinds.
+func benchRSSNow() string {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return fmt.Sprintf("after a GC, RSS %s anonymous + %s file-backed, Go heap in use %s",
+		benchKB(benchProcStatus("RssAnon")), benchKB(benchProcStatus("RssFile")), benchMiB(int64(ms.HeapInuse))) // #nosec G115 -- a heap size
 }
 
 // benchLoadAvg is the 1-minute load average from /proc/loadavg, "unknown" elsewhere.
