@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func fixture() []Document {
 			Orientation: "landscape", Colors: []string{"red", "blue"}, Use: "commercial", Released: false, AI: "none", PriceCents: 300, Megapixels: 24, ApprovedAt: day(10), Sales: 5, Contributor: "cora"},
 		{ID: 2, Title: "A red barn and a kite in the field", Keywords: []string{"barn", "farm", "kite", "field", "red"}, Category: "landscapes", CategoryName: "Landscapes",
 			Orientation: "landscape", Colors: []string{"red", "green"}, Use: "commercial", AI: "none", PriceCents: 300, Megapixels: 12, ApprovedAt: day(11), Sales: 1, Contributor: "otto"},
-		{ID: 3, Title: "Sunset over the sea", Keywords: []string{"sunset", "sea", "evening", "horizon"}, Category: "landscapes", CategoryName: "Landscapes",
+		{ID: 3, Title: "Sunset over the sea", Keywords: []string{"sunset", "sea", "evening", "horizon", "calm evening sea"}, Category: "landscapes", CategoryName: "Landscapes",
 			Orientation: "landscape", Colors: []string{"orange"}, Use: "commercial", AI: "none", PriceCents: 500, Megapixels: 8, ApprovedAt: day(3), Sales: 40, Views: 900, Contributor: "cora"},
 		{ID: 4, Title: "Beach at sunrise", Keywords: []string{"beach", "sunrise", "sand", "morning"}, Description: "The last sunsets of summer glow behind the dunes.",
 			Category: "travel", CategoryName: "Travel & places", Orientation: "portrait", Colors: []string{"yellow", "blue"}, Use: "editorial", AI: "none", PriceCents: 250, Megapixels: 16, ApprovedAt: day(5), Sales: 0, Contributor: "otto"},
@@ -141,6 +142,10 @@ func TestConformance(t *testing.T) {
 				{name: "phrase beats scattered words", req: Request{Query: "red kite"}, check: ranksBefore([]uint32{1}, 2)},
 				{name: "quoted phrase must be together", req: Request{Query: `"red kite"`}, want: []uint32{1}},
 				{name: "quoted phrase in keywords", req: Request{Query: `"golden hour"`}, want: []uint32{5}},
+				{name: "stop words do not break a phrase", req: Request{Query: `"kite ridge"`}, want: []uint32{1}},
+				{name: "quoted phrase inside a longer keyword", req: Request{Query: `"evening sea"`}, want: []uint32{3}},
+				{name: "quoted phrase keeps its order", req: Request{Query: `"sea evening"`}, want: nil},
+				{name: "quoted phrase does not span two keywords", req: Request{Query: `"kite bird"`}, want: nil},
 				{name: "all words by default", req: Request{Query: "kite barn"}, want: []uint32{2}},
 				{name: "exclusion", req: Request{Query: "beach -dog"}, want: []uint32{4}},
 				{name: "excluded phrase", req: Request{Query: `kite -"red barn"`}, want: []uint32{1}},
@@ -210,50 +215,116 @@ func ranksBefore(first []uint32, later uint32) func([]uint32) string {
 
 func itoa(n uint32) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n%10))) }
 
+// facetModes are the two ways facets are counted (see facets.go): every
+// facet test runs in both.
+var facetModes = map[string]facetMode{"bitmaps": facetsByBitmaps, "scan": facetsByScan}
+
+func setFacetMode(ix *Index, m facetMode) {
+	e := ix.eng.Load()
+	e.mu.Lock()
+	e.facetMode = m
+	e.mu.Unlock()
+}
+
 func TestFacetCountsAreExactAndDisjunctive(t *testing.T) {
 	for name, build := range builders {
-		t.Run(name, func(t *testing.T) {
-			ix := build(t, fixture())
-			res, err := ix.Search(ctx, Request{Query: "beach", Facets: true})
+		for name2, mode := range facetModes {
+			t.Run(name+"/"+name2, func(t *testing.T) {
+				ix := build(t, fixture())
+				setFacetMode(ix, mode)
+				testFacetCounts(t, ix)
+			})
+		}
+	}
+}
+
+func testFacetCounts(t *testing.T, ix *Index) {
+	t.Helper()
+	res, err := ix.Search(ctx, Request{Query: "beach", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]FacetValue{
+		FacetOrientation: {{"landscape", 1}, {"portrait", 1}},
+		FacetUse:         {{"commercial", 1}, {"editorial", 1}},
+		FacetReleased:    {{"no", 2}},
+		FacetPrice:       {{"2-5", 1}, {"10-20", 1}},
+		FacetSize:        {{"4", 2}, {"12", 2}},
+		FacetColor:       {{"blue", 2}, {"yellow", 2}},
+		FacetCategory:    {{"animals", 1}, {"travel", 1}},
+	}
+	for facet, vals := range want {
+		if got := res.Facets[facet]; !slices.Equal(got, vals) {
+			t.Errorf("%s: got %v, want %v", facet, got, vals)
+		}
+	}
+	// Filtering on one orientation leaves the other orientation's
+	// count visible (so it can be chosen instead), while the other
+	// facets count only the filtered results.
+	res, err = ix.Search(ctx, Request{Query: "beach", Facets: true, Filters: Filters{Orientation: []string{"portrait"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || !slices.Equal(res.Facets[FacetOrientation], []FacetValue{{"landscape", 1}, {"portrait", 1}}) {
+		t.Fatalf("disjunctive orientation facet: total %d, %v", res.Total, res.Facets[FacetOrientation])
+	}
+	if !slices.Equal(res.Facets[FacetUse], []FacetValue{{"editorial", 1}}) {
+		t.Fatalf("use facet under the filter: %v", res.Facets[FacetUse])
+	}
+	// Browsing everything: categories by count.
+	res, err = ix.Search(ctx, Request{Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 11 || !slices.Equal(res.Facets[FacetCategory][:2], []FacetValue{{"animals", 3}, {"landscapes", 3}}) {
+		t.Fatalf("browse: total %d, categories %v", res.Total, res.Facets[FacetCategory])
+	}
+}
+
+// TestFacetModesAgree counts the facets of many requests — queries large
+// and small, every kind of filter, alone and together — both ways.
+func TestFacetModesAgree(t *testing.T) {
+	ix := builders["reopened"](t, fixture())
+	queries := []string{"", "beach", "sunset OR kite OR cat", "red", "pet", "zeppelin"}
+	filters := []Filters{
+		{},
+		{Category: []string{"animals"}},
+		{Category: []string{"animals", "travel"}, Color: []string{"blue"}},
+		{Color: []string{"orange", "white"}, Use: []string{"commercial"}},
+		{Released: []string{"yes"}, AI: []string{"none", "generated"}},
+		{MinPrice: 200, MaxPrice: 999},
+		{MinPrice: 500},
+		{MinPrice: 0, MaxPrice: 199},
+		{MinMP: 12},
+		{MinMP: 15, Orientation: []string{"landscape"}},
+		{Orientation: []string{"portrait"}, Color: []string{"blue"}, MinPrice: 100, MinMP: 4, Category: []string{"landscapes"}},
+		{Category: []string{"no-such-category"}},
+	}
+	for _, q := range queries {
+		for _, f := range filters {
+			r := Request{Query: q, Filters: f, Facets: true}
+			setFacetMode(ix, facetsByBitmaps)
+			byBitmaps, err := ix.Search(ctx, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[string][]FacetValue{
-				FacetOrientation: {{"landscape", 1}, {"portrait", 1}},
-				FacetUse:         {{"commercial", 1}, {"editorial", 1}},
-				FacetReleased:    {{"no", 2}},
-				FacetPrice:       {{"2-5", 1}, {"10-20", 1}},
-				FacetSize:        {{"4", 2}, {"12", 2}},
-				FacetColor:       {{"blue", 2}, {"yellow", 2}},
-				FacetCategory:    {{"animals", 1}, {"travel", 1}},
-			}
-			for facet, vals := range want {
-				if got := res.Facets[facet]; !slices.Equal(got, vals) {
-					t.Errorf("%s: got %v, want %v", facet, got, vals)
-				}
-			}
-			// Filtering on one orientation leaves the other orientation's
-			// count visible (so it can be chosen instead), while the other
-			// facets count only the filtered results.
-			res, err = ix.Search(ctx, Request{Query: "beach", Facets: true, Filters: Filters{Orientation: []string{"portrait"}}})
+			setFacetMode(ix, facetsByScan)
+			byScan, err := ix.Search(ctx, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Total != 1 || !slices.Equal(res.Facets[FacetOrientation], []FacetValue{{"landscape", 1}, {"portrait", 1}}) {
-				t.Fatalf("disjunctive orientation facet: total %d, %v", res.Total, res.Facets[FacetOrientation])
+			if !reflect.DeepEqual(byBitmaps.Facets, byScan.Facets) {
+				t.Errorf("%q %+v:\nbitmaps %v\nscan    %v", q, f, byBitmaps.Facets, byScan.Facets)
 			}
-			if !slices.Equal(res.Facets[FacetUse], []FacetValue{{"editorial", 1}}) {
-				t.Fatalf("use facet under the filter: %v", res.Facets[FacetUse])
-			}
-			// Browsing everything: categories by count.
-			res, err = ix.Search(ctx, Request{Facets: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Total != 11 || !slices.Equal(res.Facets[FacetCategory][:2], []FacetValue{{"animals", 3}, {"landscapes", 3}}) {
-				t.Fatalf("browse: total %d, categories %v", res.Total, res.Facets[FacetCategory])
-			}
-		})
+		}
+	}
+}
+
+func TestRepeatedStemCountsOnce(t *testing.T) {
+	ix := builders["batches"](t, fixture())
+	once := ids(t, ix, Request{Query: "sunset"})
+	if twice := ids(t, ix, Request{Query: "sunsets sunset"}); !slices.Equal(once, twice) {
+		t.Fatalf(`"sunsets sunset" gives %v, "sunset" %v`, twice, once)
 	}
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,35 +36,6 @@ func SizeSteps() []float64 { return []float64{4, 12, 24, 50} }
 
 func sizeValue(mp float64) string { return strconv.FormatFloat(mp, 'f', -1, 64) }
 
-// facetOrder lists the facets and, for those with a fixed set of values, the
-// order they are shown in (others are shown by count).
-func facetOrder() []struct {
-	name   string
-	values []string
-} {
-	bands := make([]string, 0, 5)
-	for _, b := range PriceBands() {
-		bands = append(bands, b.Value)
-	}
-	sizes := make([]string, 0, 4)
-	for _, s := range SizeSteps() {
-		sizes = append(sizes, sizeValue(s))
-	}
-	return []struct {
-		name   string
-		values []string
-	}{
-		{FacetCategory, nil},
-		{FacetOrientation, []string{"landscape", "portrait", "square", "panorama"}},
-		{FacetColor, nil},
-		{FacetUse, []string{"commercial", "editorial"}},
-		{FacetReleased, []string{"yes", "no"}},
-		{FacetAI, []string{"none", "assisted", "generated"}},
-		{FacetPrice, bands},
-		{FacetSize, sizes},
-	}
-}
-
 // engine answers queries from memory. Documents live in slots; a document
 // that changes gets a new slot and its old one dies (removed from live), as
 // in Lucene, because removing it from every term's bitmap would need its old
@@ -76,8 +48,8 @@ type engine struct {
 	slotOf []uint32 // image ID → slot+1; 0 for none
 	live   *roaring.Bitmap
 
-	text   [numTextFields]map[string]*roaring.Bitmap // per field: term → slots
-	facets map[string]map[string]*roaring.Bitmap     // facet → value → slots
+	text   [numTextFields]*terms                 // per field: term → slots
+	facets map[string]map[string]*roaring.Bitmap // facet → value → slots
 
 	approved []int64 // unix seconds
 	sales    []uint32
@@ -85,14 +57,25 @@ type engine struct {
 	price    []int32 // cents
 	mp       []float32
 	sig      []uint64 // hash of everything but sales, views and approval time
+
+	defs    [numFacets]facetDef
+	codes   facetCodes // see facets.go
+	phrases phrases    // see phrase.go
+
+	loadedSlots int       // slots when loaded from the index; see needsCompaction
+	facetMode   facetMode // see facets.go; the tests vary it
+	scores      scoreBuf  // see exec.go
 }
 
 func newEngine(an analysis.Analyzer) *engine {
-	e := &engine{analyzer: an, live: roaring.New(), facets: map[string]map[string]*roaring.Bitmap{}}
-	for i := range e.text {
-		e.text[i] = map[string]*roaring.Bitmap{}
+	e := &engine{
+		analyzer: an, live: roaring.New(), facets: map[string]map[string]*roaring.Bitmap{},
+		defs: facetDefs(), codes: newFacetCodes(), phrases: newPhrases(),
 	}
-	for _, f := range facetOrder() {
+	for i := range e.text {
+		e.text[i] = newTerms()
+	}
+	for _, f := range e.defs {
 		e.facets[f.name] = map[string]*roaring.Bitmap{}
 	}
 	return e
@@ -147,49 +130,6 @@ func (e *engine) newSlot(d *Document) uint32 {
 
 func clampU32(v int64) uint32 { return uint32(min(max(v, 0), math.MaxUint32)) } //nolint:gosec // clamped
 
-func (e *engine) facet(name, value string) *roaring.Bitmap {
-	m := e.facets[name]
-	bm := m[value]
-	if bm == nil {
-		bm = roaring.New()
-		m[value] = bm
-	}
-	return bm
-}
-
-func (e *engine) addFacets(s uint32, d *Document) {
-	if d.Category != "" {
-		e.facet(FacetCategory, d.Category).Add(s)
-	}
-	if d.Orientation != "" {
-		e.facet(FacetOrientation, d.Orientation).Add(s)
-	}
-	for _, c := range d.Colors {
-		e.facet(FacetColor, c).Add(s)
-	}
-	if d.Use != "" {
-		e.facet(FacetUse, d.Use).Add(s)
-	}
-	released := "no"
-	if d.Released {
-		released = "yes"
-	}
-	e.facet(FacetReleased, released).Add(s)
-	if d.AI != "" {
-		e.facet(FacetAI, d.AI).Add(s)
-	}
-	for _, b := range PriceBands() {
-		if d.PriceCents >= b.MinCents && (b.MaxCents == 0 || d.PriceCents < b.MaxCents) {
-			e.facet(FacetPrice, b.Value).Add(s)
-		}
-	}
-	for _, step := range SizeSteps() {
-		if d.Megapixels >= step {
-			e.facet(FacetSize, sizeValue(step)).Add(s)
-		}
-	}
-}
-
 // docTexts returns each text field's values, in textFields order.
 func docTexts(d *Document) [numTextFields][]string {
 	return [numTextFields][]string{
@@ -217,23 +157,15 @@ func (e *engine) analyze(texts ...string) []string {
 	return out
 }
 
-func (e *engine) termBitmap(field int, term string) *roaring.Bitmap {
-	bm := e.text[field][term]
-	if bm == nil {
-		bm = roaring.New()
-		e.text[field][term] = bm
-	}
-	return bm
-}
-
 // add indexes a new document.
 func (e *engine) add(d *Document) {
 	s := e.newSlot(d)
 	for f, texts := range docTexts(d) {
 		for _, term := range e.analyze(texts...) {
-			e.termBitmap(f, term).Add(s)
+			e.text[f].add(term, s)
 		}
 	}
+	e.addPhrases(s, d)
 }
 
 // upsert indexes d, replacing any earlier version: in place when only its
@@ -260,6 +192,19 @@ func (e *engine) remove(id uint32) {
 	e.slotOf[id] = 0
 }
 
+// needsCompaction says when reloading the engine from the index is worth
+// its cost: when a quarter of the slots are dead, or when as many documents
+// were indexed since the load as a quarter of those loaded (their postings
+// sit in the heap, less compactly: see terms). A small engine never is.
+// Only the goroutine applying batches may call it.
+func (e *engine) needsCompaction() bool {
+	n := len(e.ids)
+	if n <= 1000 {
+		return false
+	}
+	return e.deadFraction() > 0.25 || n-e.loadedSlots > max(e.loadedSlots/4, 1000)
+}
+
 // deadFraction is the share of slots no longer live.
 func (e *engine) deadFraction() float64 {
 	if len(e.ids) == 0 {
@@ -268,19 +213,30 @@ func (e *engine) deadFraction() float64 {
 	return 1 - float64(e.live.GetCardinality())/float64(len(e.ids))
 }
 
-// optimize compresses bitmaps after a bulk load.
+// optimize compresses a freshly loaded engine and gives back the room its
+// slices and bitmaps grew into while loading (a bitmap built by appending
+// holds up to twice what it needs).
 func (e *engine) optimize() {
-	for _, m := range e.text {
-		for _, bm := range m {
+	compact := func(m map[string]*roaring.Bitmap) {
+		for k, bm := range m {
 			bm.RunOptimize()
+			m[k] = bm.Clone() // exactly sized
 		}
 	}
 	for _, m := range e.facets {
-		for _, bm := range m {
-			bm.RunOptimize()
-		}
+		compact(m)
 	}
+	compact(e.phrases.keywords)
 	e.live.RunOptimize()
+	e.loadedSlots = len(e.ids)
+	e.ids, e.slotOf = slices.Clone(e.ids), slices.Clone(e.slotOf)
+	e.approved, e.sales, e.views = slices.Clone(e.approved), slices.Clone(e.sales), slices.Clone(e.views)
+	e.price, e.mp, e.sig = slices.Clone(e.price), slices.Clone(e.mp), slices.Clone(e.sig)
+	for f := range e.codes.single {
+		e.codes.single[f] = slices.Clone(e.codes.single[f])
+	}
+	e.codes.colors = slices.Clone(e.codes.colors)
+	e.phrases.titleSeq, e.phrases.titleOff = slices.Clone(e.phrases.titleSeq), slices.Clone(e.phrases.titleOff)
 }
 
 // card converts a bitmap cardinality; a catalogue has far fewer than 2^63

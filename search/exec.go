@@ -1,31 +1,26 @@
 package search
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Tuning.
 const (
 	defaultPerPage = 48
 	// phraseRerank is how many of the best relevance matches of a multi-word
-	// query get a bonus when their words appear together, checked by Bleve
-	// with positions: a fixed, bounded amount of work per query.
+	// query get a bonus when their words appear together: a fixed, bounded
+	// amount of work per query.
 	phraseRerank = 200
-	// maxPhraseCandidates bounds the exact phrase check of a quoted phrase:
-	// beyond it, documents holding all the phrase's words count as matches.
-	maxPhraseCandidates = 20_000
 	// suggestBelow: fewer results than this invite a "did you mean".
 	suggestBelow = 5
 )
@@ -33,15 +28,32 @@ const (
 // clause is a part of the query, analysed.
 type clause struct {
 	part  Part
-	terms []string
+	terms []string // distinct
+	seq   []string // in order, repeats kept: what a phrase must hold
 }
 
+// clauses analyses parts, leaving out a word whose terms an earlier word
+// already has: "industry industrial" is one stem twice, and asking for it
+// twice would only count it twice.
 func (e *engine) clauses(parts []Part) []clause {
 	out := make([]clause, 0, len(parts))
+	seen := map[string]bool{}
 	for _, p := range parts {
-		if terms := e.analyze(p.Text); len(terms) > 0 {
-			out = append(out, clause{part: p, terms: terms})
+		seq := e.analyzeSeq(p.Text)
+		if len(seq) == 0 {
+			continue
 		}
+		terms := slices.Clone(seq)
+		slices.Sort(terms)
+		terms = slices.Compact(terms)
+		if !p.Phrase {
+			key := strings.Join(terms, " ")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		out = append(out, clause{part: p, terms: terms, seq: seq})
 	}
 	return out
 }
@@ -50,258 +62,159 @@ func (e *engine) clauses(parts []Part) []clause {
 func (e *engine) termSet(term string) *roaring.Bitmap {
 	var bms []*roaring.Bitmap
 	for f := range e.text {
-		if bm := e.text[f][term]; bm != nil {
+		if bm := e.text[f].get(term); bm != nil {
 			bms = append(bms, bm)
 		}
 	}
 	return roaring.FastOr(bms...)
 }
 
-// clauseSet is the documents matching a clause: all its terms, and for a
-// phrase, the terms together.
-func (ix *Index) clauseSet(ctx context.Context, e *engine, c clause) (*roaring.Bitmap, error) {
-	sets := make([]*roaring.Bitmap, len(c.terms))
-	for i, t := range c.terms {
-		sets[i] = e.termSet(t)
-	}
-	all := roaring.FastAnd(sets...)
-	if !c.part.Phrase || all.IsEmpty() {
-		return all, nil
-	}
-	all.And(e.live)
-	if all.GetCardinality() > maxPhraseCandidates {
-		return all, nil
-	}
-	return ix.phraseMatches(ctx, e, c.part.Text, all, []string{fieldTitle, fieldKeywords, fieldDescription})
+// run is one search's working state: the sets it has computed, each once.
+// Its bitmaps are never modified.
+type run struct {
+	e      *engine
+	fields map[string]*[numTextFields]*roaring.Bitmap // term → documents holding it, per field
+	sets   map[string]*roaring.Bitmap                 // term → documents holding it in any field
 }
 
-// phraseMatches asks Bleve which of the candidate slots hold phrase, in
-// order, in one of fields.
-func (ix *Index) phraseMatches(ctx context.Context, e *engine, phrase string, candidates *roaring.Bitmap, fields []string) (*roaring.Bitmap, error) {
-	ids := make([]string, 0, candidates.GetCardinality())
-	it := candidates.Iterator()
-	for it.HasNext() {
-		ids = append(ids, strconv.FormatUint(uint64(e.ids[it.Next()]), 10))
+func newRun(e *engine) *run {
+	return &run{e: e, fields: map[string]*[numTextFields]*roaring.Bitmap{}, sets: map[string]*roaring.Bitmap{}}
+}
+
+func (q *run) fieldSets(term string) *[numTextFields]*roaring.Bitmap {
+	fs, ok := q.fields[term]
+	if !ok {
+		fs = new([numTextFields]*roaring.Bitmap)
+		for f := range q.e.text {
+			fs[f] = q.e.text[f].get(term)
+		}
+		q.fields[term] = fs
 	}
-	if len(ids) == 0 {
-		return roaring.New(), nil
-	}
-	var phrases []query.Query
-	for _, f := range fields {
-		q := bleve.NewMatchPhraseQuery(phrase)
-		q.SetField(f)
-		phrases = append(phrases, q)
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), bleve.NewDisjunctionQuery(phrases...)), len(ids), 0, false)
-	req.Score = "none"
-	res, err := ix.alias.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search: phrase %q: %w", phrase, err)
-	}
-	out := roaring.New()
-	for _, h := range res.Hits {
-		if id, err := strconv.ParseUint(h.ID, 10, 32); err == nil {
-			if s, ok := e.slotFor(uint32(id)); ok {
-				out.Add(s)
+	return fs
+}
+
+func (q *run) termSet(term string) *roaring.Bitmap {
+	bm, ok := q.sets[term]
+	if !ok {
+		var bms []*roaring.Bitmap
+		for _, fs := range q.fieldSets(term) {
+			if fs != nil {
+				bms = append(bms, fs)
 			}
 		}
+		bm = roaring.FastOr(bms...)
+		q.sets[term] = bm
 	}
-	return out, nil
+	return bm
 }
 
-// matchSet is every live document the query matches, before filters.
-func (ix *Index) matchSet(ctx context.Context, e *engine, must, not []clause, anyMode bool) (*roaring.Bitmap, error) {
+// clauseSet is the live documents matching a clause: all its terms, and for
+// a phrase, the terms together (see phrase.go).
+func (q *run) clauseSet(c clause) *roaring.Bitmap {
+	sets := make([]*roaring.Bitmap, 0, len(c.terms)+1)
+	for _, t := range c.terms {
+		sets = append(sets, q.termSet(t))
+	}
+	sets = append(sets, q.e.live)
+	slices.SortFunc(sets, func(a, b *roaring.Bitmap) int { // smallest first
+		return cmp.Compare(a.GetCardinality(), b.GetCardinality())
+	})
+	all := roaring.FastAnd(sets...)
+	if !c.part.Phrase || len(c.seq) < 2 || all.IsEmpty() {
+		return all
+	}
+	return q.e.phraseDocs(c.seq, all)
+}
+
+// matchSet is every live document the query matches, before filters, and
+// the set of each must clause.
+func (q *run) matchSet(must, not []clause, anyMode bool) (*roaring.Bitmap, []*roaring.Bitmap) {
 	var result *roaring.Bitmap
+	sets := make([]*roaring.Bitmap, len(must))
 	if len(must) == 0 {
-		result = e.live.Clone()
+		result = q.e.live.Clone()
 	} else {
-		sets := make([]*roaring.Bitmap, 0, len(must))
-		for _, c := range must {
-			s, err := ix.clauseSet(ctx, e, c)
-			if err != nil {
-				return nil, err
-			}
-			sets = append(sets, s)
+		for i, c := range must {
+			sets[i] = q.clauseSet(c)
 		}
 		if anyMode {
 			result = roaring.FastOr(sets...)
 		} else {
 			result = roaring.FastAnd(sets...)
 		}
-		result.And(e.live)
 	}
 	for _, c := range not {
-		s, err := ix.clauseSet(ctx, e, c)
-		if err != nil {
-			return nil, err
-		}
-		result.AndNot(s)
+		result.AndNot(q.clauseSet(c))
 	}
-	return result, nil
+	return result, sets
 }
 
-// filterSets returns, per facet with a filter, the documents it allows.
-func (e *engine) filterSets(f Filters, within *roaring.Bitmap) map[string]*roaring.Bitmap {
-	out := map[string]*roaring.Bitmap{}
-	values := func(name string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		var bms []*roaring.Bitmap
-		for _, v := range vals {
-			if bm := e.facets[name][v]; bm != nil {
-				bms = append(bms, bm)
-			}
-		}
-		out[name] = roaring.FastOr(bms...)
-	}
-	values(FacetCategory, f.Category)
-	values(FacetOrientation, f.Orientation)
-	values(FacetColor, f.Color)
-	values(FacetUse, f.Use)
-	values(FacetReleased, f.Released)
-	values(FacetAI, f.AI)
-	if f.MinPrice > 0 || f.MaxPrice > 0 {
-		out[FacetPrice] = e.priceRange(f.MinPrice, f.MaxPrice, within)
-	}
-	if f.MinMP > 0 {
-		if bm := e.facets[FacetSize][sizeValue(f.MinMP)]; bm != nil {
-			out[FacetSize] = bm
-		} else {
-			out[FacetSize] = e.scan(within, func(s uint32) bool { return float64(e.mp[s]) >= f.MinMP })
-		}
-	}
-	return out
+// scoreBuf recycles the dense score arrays of relevance ranking: one is as
+// long as the engine has slots (4 MB a million images), too big to allocate
+// a query, and a sync.Pool empties at every garbage collection, which a
+// busy server has several times a second.
+type scoreBuf struct {
+	mu   sync.Mutex
+	free [][]float32 // all zero
 }
 
-// priceRange is the documents in within priced from min to max cents
-// (inclusive), using a band's bitmap when the range is exactly one band.
-func (e *engine) priceRange(minCents, maxCents int64, within *roaring.Bitmap) *roaring.Bitmap {
-	for _, b := range PriceBands() {
-		upper := b.MaxCents - 1
-		if b.MaxCents == 0 {
-			upper = 0
-		}
-		if minCents == b.MinCents && maxCents == upper {
-			if bm := e.facets[FacetPrice][b.Value]; bm != nil {
-				return bm
-			}
+// maxFreeScores bounds the arrays kept: more than the queries that run at
+// once on a small server would only hold memory.
+const maxFreeScores = 4
+
+func (b *scoreBuf) get(n int) []float32 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.free) > 0 {
+		s := b.free[len(b.free)-1]
+		b.free = b.free[:len(b.free)-1]
+		if cap(s) >= n {
+			return s[:n]
 		}
 	}
-	return e.scan(within, func(s uint32) bool {
-		p := int64(e.price[s])
-		return p >= minCents && (maxCents == 0 || p <= maxCents)
-	})
+	return make([]float32, n)
 }
 
-func (e *engine) scan(within *roaring.Bitmap, keep func(uint32) bool) *roaring.Bitmap {
-	out := roaring.New()
-	buf := make([]uint32, 256)
-	it := within.ManyIterator()
-	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-		for _, s := range buf[:n] {
-			if keep(s) {
-				out.Add(s)
-			}
-		}
+// put takes back an array, which must be all zero again.
+func (b *scoreBuf) put(s []float32) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.free) < maxFreeScores {
+		b.free = append(b.free, s)
 	}
-	return out
 }
-
-func andAll(base *roaring.Bitmap, sets map[string]*roaring.Bitmap, except string) *roaring.Bitmap {
-	out := base.Clone()
-	for name, s := range sets {
-		if name != except {
-			out.And(s)
-		}
-	}
-	return out
-}
-
-// facetCounts counts, for every facet, each value among the documents that
-// match the query and every filter but that facet's own: picking another
-// value of a facet widens the choice instead of emptying it.
-func (e *engine) facetCounts(match, result *roaring.Bitmap, filters map[string]*roaring.Bitmap, selected Filters) map[string][]FacetValue {
-	sel := map[string][]string{
-		FacetCategory: selected.Category, FacetOrientation: selected.Orientation, FacetColor: selected.Color,
-		FacetUse: selected.Use, FacetReleased: selected.Released, FacetAI: selected.AI,
-	}
-	out := make(map[string][]FacetValue, len(e.facets))
-	for _, f := range facetOrder() {
-		base := result
-		if _, filtered := filters[f.name]; filtered {
-			base = andAll(match, filters, f.name)
-		}
-		var vals []FacetValue
-		count := func(v string) {
-			bm := e.facets[f.name][v]
-			n := 0
-			if bm != nil {
-				n = card(base.AndCardinality(bm))
-			}
-			if n > 0 || slices.Contains(sel[f.name], v) {
-				vals = append(vals, FacetValue{Value: v, Count: n})
-			}
-		}
-		if f.values != nil {
-			for _, v := range f.values {
-				count(v)
-			}
-		} else {
-			for v := range e.facets[f.name] {
-				count(v)
-			}
-			slices.SortFunc(vals, func(a, b FacetValue) int {
-				if a.Count != b.Count {
-					return b.Count - a.Count
-				}
-				return strings.Compare(a.Value, b.Value)
-			})
-		}
-		out[f.name] = vals
-	}
-	return out
-}
-
-// scorer accumulates relevance scores into a pooled dense array.
-var scorePool = sync.Pool{New: func() any { return new([]float32) }}
 
 // relevance scores every result: for each query term, its inverse document
 // frequency times the weight of each field it appears in; a phrase adds its
-// terms' weight again.
-func (e *engine) relevance(result *roaring.Bitmap, must []clause, phraseSets []*roaring.Bitmap) (scores []float32, release func()) {
-	p := scorePool.Get().(*[]float32)
-	if cap(*p) < len(e.ids) {
-		*p = make([]float32, len(e.ids))
-	}
-	scores = (*p)[:len(e.ids)]
+// terms' weight again. release zeroes the scores and gives the array back.
+func (q *run) relevance(result *roaring.Bitmap, must []clause, mustSets []*roaring.Bitmap) (scores []float32, release func()) {
+	e := q.e
+	scores = e.scores.get(len(e.ids))
 	n := float64(e.live.GetCardinality())
 	buf := make([]uint32, 512)
+	addAll := func(set *roaring.Bitmap, w float32) {
+		it := set.ManyIterator()
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			for _, s := range buf[:k] {
+				scores[s] += w
+			}
+		}
+	}
 	for ci, c := range must {
+		var phrase *roaring.Bitmap
+		if c.part.Phrase && len(c.seq) > 1 {
+			phrase = roaring.And(mustSets[ci], result)
+		}
 		for _, t := range c.terms {
-			df := float64(e.termSet(t).AndCardinality(e.live))
+			df := float64(q.termSet(t).AndCardinality(e.live))
 			idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
-			for f, field := range textFields {
-				bm := e.text[f][t]
-				if bm == nil {
-					continue
-				}
-				w := idf * field.weight
-				it := roaring.And(bm, result).ManyIterator()
-				for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-					for _, s := range buf[:k] {
-						scores[s] += w
-					}
+			for f, bm := range q.fieldSets(t) {
+				if bm != nil {
+					addAll(roaring.And(bm, result), idf*textFields[f].weight)
 				}
 			}
-			if phraseSets[ci] != nil {
-				w := idf * 2
-				it := phraseSets[ci].ManyIterator()
-				for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-					for _, s := range buf[:k] {
-						scores[s] += w
-					}
-				}
+			if phrase != nil {
+				addAll(phrase, idf*2)
 			}
 		}
 	}
@@ -312,7 +225,7 @@ func (e *engine) relevance(result *roaring.Bitmap, must []clause, phraseSets []*
 				scores[s] = 0
 			}
 		}
-		scorePool.Put(p)
+		e.scores.put(scores)
 	}
 }
 
@@ -445,10 +358,11 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if len(must) == 0 && r.Sort == SortRelevance {
 		r.Sort = SortNewest // nothing to be relevant to
 	}
-	match, err := ix.matchSet(ctx, e, must, not, q.Any)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	qr := newRun(e)
+	match, mustSets := qr.matchSet(must, not, q.Any)
 	filters := e.filterSets(r.Filters, match)
 	result := andAll(match, filters, "")
 	res := &Result{Total: card(result.GetCardinality())}
@@ -462,26 +376,14 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	k := r.Page * r.PerPage
 	var scores []float32
 	if r.Sort == SortRelevance {
-		phraseSets := make([]*roaring.Bitmap, len(must))
-		for i, c := range must {
-			if c.part.Phrase {
-				phraseSets[i], err = ix.clauseSet(ctx, e, c)
-				if err != nil {
-					return nil, err
-				}
-				phraseSets[i].And(result)
-			}
-		}
 		var release func()
-		scores, release = e.relevance(result, must, phraseSets)
+		scores, release = qr.relevance(result, must, mustSets)
 		defer release()
 	}
 	less := e.order(r.Sort, scores)
 	top := topK(result, max(k, rerankDepth(r.Sort, must, q.Any)), less)
 	if r.Sort == SortRelevance {
-		if top, err = ix.phraseBonus(ctx, e, top, must, q.Any, scores, less); err != nil {
-			return nil, err
-		}
+		top = e.phraseBonus(top, must, q.Any, scores, less)
 	}
 	from := min((r.Page-1)*r.PerPage, len(top))
 	to := min(from+r.PerPage, len(top))
@@ -496,43 +398,40 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 }
 
 func rerankDepth(sort Sort, must []clause, anyMode bool) int {
-	if sort != SortRelevance || anyMode || wordCount(must) < 2 {
+	if sort != SortRelevance || anyMode || len(wordSeq(must)) < 2 {
 		return 0
 	}
 	return phraseRerank
 }
 
-func wordCount(must []clause) int {
-	n := 0
+// wordSeq is the terms of the query's words (not its phrases), in order.
+func wordSeq(must []clause) []string {
+	var seq []string
 	for _, c := range must {
 		if !c.part.Phrase {
-			n += len(c.terms)
+			seq = append(seq, c.seq...)
 		}
 	}
-	return n
+	return seq
 }
 
 // phraseBonus lifts, among the best matches of a multi-word query, those in
 // whose title or keywords the words stand together: "red kite" should find
 // "Red kite over the ridge" before "a red barn and a kite".
-func (ix *Index) phraseBonus(ctx context.Context, e *engine, top []uint32, must []clause, anyMode bool, scores []float32, less func(a, b uint32) bool) ([]uint32, error) {
+func (e *engine) phraseBonus(top []uint32, must []clause, anyMode bool, scores []float32, less func(a, b uint32) bool) []uint32 {
 	if rerankDepth(SortRelevance, must, anyMode) == 0 || len(top) == 0 {
-		return top, nil
+		return top
 	}
-	var words []string
 	var weight float32
 	for _, c := range must {
 		if !c.part.Phrase {
-			words = append(words, c.part.Text)
 			weight += 2
 		}
 	}
 	n := min(len(top), phraseRerank)
-	head := roaring.New()
-	head.AddMany(top[:n])
-	together, err := ix.phraseMatches(ctx, e, strings.Join(words, " "), head, []string{fieldTitle, fieldKeywords})
-	if err != nil || together.IsEmpty() {
-		return top, err
+	together := e.phraseDocs(wordSeq(must), roaring.BitmapOf(top[:n]...))
+	if together.IsEmpty() {
+		return top
 	}
 	it := together.Iterator()
 	for it.HasNext() {
@@ -547,5 +446,5 @@ func (ix *Index) phraseBonus(ctx context.Context, e *engine, top []uint32, must 
 		}
 		return 0
 	})
-	return top, nil
+	return top
 }

@@ -237,7 +237,11 @@ func (ix *Index) init() error {
 		return err
 	}
 	ix.eng.Store(e)
-	return ix.suggest.refresh(ix)
+	if err := ix.suggest.refresh(ix); err != nil {
+		return err
+	}
+	ix.releaseMapped()
+	return nil
 }
 
 func encodeCursor(c int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(c)) } //nolint:gosec // cursors are positive
@@ -437,7 +441,7 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 	ix.suggest.markDirty()
 	if ix.compacting {
 		ix.pending = append(ix.pending, b)
-	} else if len(e.ids) > 1000 && e.deadFraction() > 0.25 {
+	} else if e.needsCompaction() {
 		ix.startCompaction()
 	}
 	return nil
@@ -493,7 +497,7 @@ func (ix *Index) startCompaction() {
 	ix.background.Add(1)
 	go func() {
 		defer ix.background.Done()
-		e, err := loadEngineFrom(context.Background(), rs, ix.analyzer)
+		e, err := loadEngineFrom(context.Background(), rs, ix.analyzer, ix.releaseMapped)
 		closeReaders(rs)
 		ix.applyMu.Lock()
 		defer ix.applyMu.Unlock()

@@ -13,7 +13,7 @@ import (
 // indexVersion changes whenever the mapping, the document encoding or the
 // engine's reading of them changes: an index on disk with another version is
 // rebuilt, never read.
-const indexVersion = "snapshop-search-2"
+const indexVersion = "snapshop-search-3"
 
 // Internal keys stored in the Bleve index beside the documents.
 const (
@@ -51,10 +51,16 @@ var textFields = [...]struct {
 
 const numTextFields = len(textFields)
 
+// Positions of fields in textFields.
+const (
+	titleField    = 0
+	keywordsField = 1
+)
+
 // newMapping is the explicit mapping: nothing dynamic, nothing stored but
-// attrs, positions only in titles and keywords, where phrases are matched.
-// (Positions in descriptions too cost a quarter of the indexing rate, so a
-// quoted phrase matches titles and keywords only.)
+// attrs, positions only in titles, from which the engine reads each title's
+// term sequence (phrase.go). Keyword phrases come from the whole keywords
+// in kw; descriptions have none.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
 	m.DefaultAnalyzer = analyzerText
@@ -69,7 +75,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldTitle, text(analyzerText, true))
-	doc.AddFieldMappingsAt(fieldKeywords, text(analyzerText, true))
+	doc.AddFieldMappingsAt(fieldKeywords, text(analyzerText, false))
 	doc.AddFieldMappingsAt(fieldDescription, text(analyzerText, false))
 	doc.AddFieldMappingsAt(fieldContributor, text(analyzerText, false))
 	doc.AddFieldMappingsAt(fieldCategory, text(analyzerText, false))

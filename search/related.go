@@ -46,8 +46,8 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 			continue
 		}
 		idf := float32(math.Log(1 + n/df))
-		for _, f := range []int{1, 0} { // keywords, then title
-			if bm := e.text[f][t]; bm != nil {
+		for _, f := range []int{keywordsField, titleField} {
+			if bm := e.text[f].get(t); bm != nil {
 				add(bm, idf*textFields[f].weight)
 			}
 		}

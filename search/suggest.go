@@ -154,8 +154,9 @@ func (ix *Index) didYouMean(e *engine, q Query, total int) string {
 	}
 	must := e.clauses(alt.Must)
 	not := e.clauses(alt.Not)
-	match, err := ix.matchSet(context.Background(), e, must, not, alt.Any)
-	if err != nil || card(match.GetCardinality()) <= total {
+	qr := newRun(e)
+	match, _ := qr.matchSet(must, not, alt.Any)
+	if card(match.GetCardinality()) <= total {
 		return ""
 	}
 	return alt.String()
