@@ -8,15 +8,17 @@ import (
 // Error codes shared by every layer. The web layer maps each to one HTTP status
 // in one place; nothing below it knows about HTTP.
 const (
-	EInvalid      = "invalid"      // the input is wrong; Fields may say where
-	ENotFound     = "not_found"    // no such thing, or not visible to the caller
-	EConflict     = "conflict"     // the change clashes with existing state
-	EUnauthorized = "unauthorized" // not signed in, or bad credentials
-	EForbidden    = "forbidden"    // signed in, but not allowed
-	ETooMany      = "rate_limited" // slow down
-	ETooLarge     = "too_large"    // a body or file over its limit
-	EUnavailable  = "unavailable"  // a dependency (the database) is down
-	EInternal     = "internal"     // a bug or an unexpected failure; never shown in detail
+	EInvalid      = "invalid"          // the input is wrong; Fields may say where
+	ENotFound     = "not_found"        // no such thing, or not visible to the caller
+	EConflict     = "conflict"         // the change clashes with existing state
+	EUnauthorized = "unauthorized"     // not signed in, or bad credentials
+	EPayment      = "payment_required" // not enough money in the wallet
+	EGone         = "gone"             // existed, but no longer usable (an expired link)
+	EForbidden    = "forbidden"        // signed in, but not allowed
+	ETooMany      = "rate_limited"     // slow down
+	ETooLarge     = "too_large"        // a body or file over its limit
+	EUnavailable  = "unavailable"      // a dependency (the database) is down
+	EInternal     = "internal"         // a bug or an unexpected failure; never shown in detail
 )
 
 // Error is a failure a user can be told about: a code from the list above, a

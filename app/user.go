@@ -55,6 +55,7 @@ type User struct {
 	PasswordHash string
 	Role         Role
 	Status       UserStatus
+	ShareBP      int64 `gorm:"column:share_bp"` // contributor's share of each sale in basis points; 0: the platform default
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

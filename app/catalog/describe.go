@@ -30,6 +30,8 @@ type Description struct {
 	ModelRelease    *bool
 	PropertyRelease *bool
 	AI              *app.AIDeclaration
+	// PriceCents is the standard licence's price; 0 means the platform's.
+	PriceCents *int64
 }
 
 // NormalizeKeywords trims, lowercases and collapses the spaces of each
@@ -173,7 +175,18 @@ func (s *Service) Describe(ctx context.Context, u *app.User, publicID string, d 
 		if !img.Status.Editable() {
 			return app.Errorf(app.EConflict, "This image is %s and cannot be edited now.", img.Status)
 		}
-		if errs := d.apply(img); errs != nil {
+		errs := d.apply(img)
+		if d.PriceCents != nil {
+			if p := *d.PriceCents; p != 0 && (p < s.minPrice || p > s.maxPrice) {
+				if errs == nil {
+					errs = map[string]string{}
+				}
+				errs["price"] = fmt.Sprintf("Set a price from %s to %s, or leave it empty for the platform's %s.",
+					app.Dollars(s.minPrice), app.Dollars(s.maxPrice), app.Dollars(s.price))
+			}
+			img.PriceCents = *d.PriceCents
+		}
+		if errs != nil {
 			return app.Invalid(errs)
 		}
 		out = img

@@ -62,13 +62,7 @@ func newEnvWith(t *testing.T, db *store.DB, blobs catalog.Blobs) *env {
 		t.Fatal(err)
 	}
 	e.svc = svc
-	mk := func(name string, role app.Role) *app.User {
-		u := &app.User{Username: name, Email: name + "@example.com", PasswordHash: "x", Role: role}
-		if err := db.CreateUser(context.Background(), u); err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	mk := func(name string, role app.Role) *app.User { return storetest.User(t, db, name, role) }
 	e.contrib, e.other = mk("cora", app.RoleContributor), mk("otto", app.RoleContributor)
 	e.buyer, e.admin = mk("bea", app.RoleBuyer), mk("ada", app.RoleAdmin)
 	return e

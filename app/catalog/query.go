@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/snapshop/snapshop/app"
@@ -186,4 +187,15 @@ func (s *Service) NearDuplicates(ctx context.Context, img *app.Image, maxDistanc
 		return nil, nil, nil
 	}
 	return s.db.SimilarHashes(ctx, uint64(img.PHash), maxDistance, img.ID) //nolint:gosec // the stored bits are the hash
+}
+
+// OpenOriginal opens an image's original file. Originals are private: the
+// only caller is the licensed download, after commerce has checked the
+// link and the licence.
+func (s *Service) OpenOriginal(ctx context.Context, img *app.Image) (blob.Object, error) {
+	obj, err := s.blobs.Open(ctx, img.OriginalKey)
+	if err != nil {
+		return nil, fmt.Errorf("open original of %s: %w", img.PublicID, err)
+	}
+	return obj, nil
 }

@@ -53,7 +53,11 @@ type Options struct {
 	// DefaultPriceCents is a standard licence's price for images without
 	// their own; zero means 300.
 	DefaultPriceCents int64
-	Logger            *slog.Logger
+	// MinPriceCents and MaxPriceCents bound the standard price a
+	// contributor may set; zero means $1 and $100.
+	MinPriceCents int64
+	MaxPriceCents int64
+	Logger        *slog.Logger
 }
 
 // Service is the catalogue.
@@ -64,6 +68,8 @@ type Service struct {
 	tmp       string
 	watermark string
 	price     int64
+	minPrice  int64
+	maxPrice  int64
 	log       *slog.Logger
 	wake      chan struct{} // nudges idle workers when a job is queued
 
@@ -116,6 +122,8 @@ func NewService(db *store.DB, blobs Blobs, o Options) (*Service, error) {
 		tmp:       o.TempDir,
 		watermark: o.Watermark,
 		price:     cmp.Or(o.DefaultPriceCents, 300),
+		minPrice:  cmp.Or(o.MinPriceCents, 100),
+		maxPrice:  cmp.Or(o.MaxPriceCents, 10_000),
 		log:       o.Logger,
 		wake:      make(chan struct{}, 1),
 	}, nil
@@ -128,6 +136,9 @@ func (s *Service) PriceCents(img *app.Image) int64 {
 	}
 	return s.price
 }
+
+// PriceBounds returns the lowest and highest standard price a contributor may set.
+func (s *Service) PriceBounds() (lowest, highest int64) { return s.minPrice, s.maxPrice }
 
 // Limits returns the upload limits in force.
 func (s *Service) Limits() Limits { return s.lim }

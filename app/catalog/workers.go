@@ -56,6 +56,9 @@ func (w *Workers) defaults() {
 func (w *Workers) Run(ctx context.Context) error {
 	w.defaults()
 	if n, err := w.DB.RequeueRunningJobs(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil //nolint:nilerr // shut down before the workers started: nothing to do, nothing lost
+		}
 		return err
 	} else if n > 0 {
 		w.Logger.InfoContext(ctx, "requeued interrupted jobs", "count", n)

@@ -34,12 +34,24 @@ type Config struct {
 	Uploads         Uploads
 	S3              S3
 	Prices          Prices
+	Stripe          Stripe
 }
 
-// Prices are the platform's licence prices, in cents.
+// Prices are the platform's licence prices, in cents, and how sales split.
 type Prices struct {
-	StandardCents int64 // default price of a standard licence
-	ExtendedCents int64 // default price of an extended licence
+	StandardCents  int64 // default price of a standard licence
+	ExtendedCents  int64 // default price of an extended licence
+	MinCents       int64 // lowest standard price a contributor may set
+	MaxCents       int64 // highest standard price a contributor may set
+	ShareBP        int64 // contributors' default share of a sale, in basis points
+	PayoutMinCents int64 // balance a contributor needs to request a payout
+}
+
+// Stripe selects Stripe for card payments when SecretKey is set; otherwise
+// the built-in sandbox takes them.
+type Stripe struct {
+	SecretKey     string
+	WebhookSecret string
 }
 
 // Uploads are the limits on what contributors may upload.
@@ -75,7 +87,7 @@ func Default() Config {
 		Migrate:         true,
 		ShutdownTimeout: 20 * time.Second,
 		Watermark:       "snapshop",
-		Prices:          Prices{StandardCents: 300, ExtendedCents: 3000},
+		Prices:          Prices{StandardCents: 300, ExtendedCents: 3000, MinCents: 100, MaxCents: 10_000, ShareBP: 6000, PayoutMinCents: 2500},
 		Uploads: Uploads{
 			MaxFileMB:     50,
 			MinMegapixels: 4,
@@ -124,6 +136,12 @@ func (c *Config) env() []envVar {
 		{[]string{"SNAPSHOP_S3_PATH_STYLE"}, boolVar(&c.S3.PathStyle)},
 		{[]string{"SNAPSHOP_PRICE_STANDARD_CENTS"}, int64Var(&c.Prices.StandardCents)},
 		{[]string{"SNAPSHOP_PRICE_EXTENDED_CENTS"}, int64Var(&c.Prices.ExtendedCents)},
+		{[]string{"SNAPSHOP_PRICE_MIN_CENTS"}, int64Var(&c.Prices.MinCents)},
+		{[]string{"SNAPSHOP_PRICE_MAX_CENTS"}, int64Var(&c.Prices.MaxCents)},
+		{[]string{"SNAPSHOP_CONTRIBUTOR_SHARE_BP"}, int64Var(&c.Prices.ShareBP)},
+		{[]string{"SNAPSHOP_PAYOUT_MIN_CENTS"}, int64Var(&c.Prices.PayoutMinCents)},
+		{[]string{"SNAPSHOP_STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY"}, stringVar(&c.Stripe.SecretKey)},
+		{[]string{"SNAPSHOP_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"}, stringVar(&c.Stripe.WebhookSecret)},
 	}
 }
 
@@ -299,6 +317,18 @@ func (c *Config) validateUploads() error {
 	if p := c.Prices; p.StandardCents < 1 || p.ExtendedCents < p.StandardCents || p.ExtendedCents > 1_000_000 {
 		return fmt.Errorf("prices %d/%d cents: want 1 ≤ standard ≤ extended ≤ 1000000", p.StandardCents, p.ExtendedCents)
 	}
+	if p := c.Prices; p.MinCents < 1 || p.MinCents > p.StandardCents || p.MaxCents < p.StandardCents {
+		return fmt.Errorf("price bounds %d–%d cents: want 1 ≤ min ≤ standard price (%d) ≤ max", p.MinCents, p.MaxCents, p.StandardCents)
+	}
+	if p := c.Prices; p.ShareBP < 1 || p.ShareBP > 10_000 {
+		return fmt.Errorf("SNAPSHOP_CONTRIBUTOR_SHARE_BP %d: want 1–10000 basis points", p.ShareBP)
+	}
+	if c.Prices.PayoutMinCents < 1 {
+		return errors.New("SNAPSHOP_PAYOUT_MIN_CENTS must be at least 1")
+	}
+	if (c.Stripe.SecretKey == "") != (c.Stripe.WebhookSecret == "") {
+		return errors.New("Stripe: set both SNAPSHOP_STRIPE_SECRET_KEY and SNAPSHOP_STRIPE_WEBHOOK_SECRET, or neither (the sandbox)")
+	}
 	if c.S3.Bucket != "" && (c.S3.Endpoint == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "") {
 		return errors.New("S3 storage: SNAPSHOP_S3_BUCKET needs SNAPSHOP_S3_ENDPOINT, SNAPSHOP_S3_ACCESS_KEY and SNAPSHOP_S3_SECRET_KEY")
 	}
@@ -383,7 +413,17 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("workers", c.Workers),
 		slog.Any("uploads", c.Uploads),
 		slog.String("blobs", c.blobsDescription()),
+		slog.Any("prices", c.Prices),
+		slog.String("payments", c.PaymentProvider()),
 	)
+}
+
+// PaymentProvider names the provider card payments go through.
+func (c Config) PaymentProvider() string {
+	if c.Stripe.SecretKey != "" {
+		return "stripe"
+	}
+	return "sandbox"
 }
 
 // maskURL hides the password in a URL, leaving the rest for diagnosis.

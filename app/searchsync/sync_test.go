@@ -26,11 +26,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
-	u := &app.User{Username: "cora", Email: "cora@example.com", PasswordHash: "x", Role: app.RoleContributor}
-	if err := db.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, db: db, own: u}
+	return &fixture{t: t, db: db, own: storetest.User(t, db, "cora", app.RoleContributor)}
 }
 
 // image creates an image in a status, through SaveImage (which logs the change).

@@ -83,6 +83,15 @@ func (db *DB) ImagesByIDs(ctx context.Context, ids []int64) ([]app.Image, error)
 	return out, nil
 }
 
+// ImagesByPublicIDs returns the images with the given public IDs, in no order.
+func (db *DB) ImagesByPublicIDs(ctx context.Context, ids []string) ([]app.Image, error) {
+	var out []app.Image
+	if err := db.conn(ctx).Where("public_id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load images: %w", translate(err))
+	}
+	return out, nil
+}
+
 // ImageFilter narrows ListImages.
 type ImageFilter struct {
 	ContributorID int64             // 0: any

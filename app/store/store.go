@@ -192,3 +192,26 @@ func takeOne[T any](tx *gorm.DB, what, cond string, args ...any) (*T, error) {
 // packages that must write what no service would (out-of-order commits).
 // Production code never calls it.
 func (db *DB) DB() *gorm.DB { return db.gorm }
+
+// Savepoint runs fn inside a savepoint of the transaction in ctx (or in a
+// transaction of its own when there is none). If fn fails, only its writes
+// are undone and the transaction goes on: on PostgreSQL a failed statement
+// — a unique violation the caller expects — would otherwise abort the whole
+// transaction.
+func (db *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return db.InTx(ctx, fn)
+	}
+	name := "sp_" + app.RandomToken(6)
+	if err := tx.SavePoint(name).Error; err != nil {
+		return fmt.Errorf("savepoint: %w", translate(err))
+	}
+	if err := fn(ctx); err != nil {
+		if rerr := tx.RollbackTo(name).Error; rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", translate(rerr)))
+		}
+		return err
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -155,14 +156,42 @@ type imageForm struct {
 	ModelRelease    bool
 	PropertyRelease bool
 	AI              string
+	Price           string // dollars, e.g. "4.99"; empty: the platform's price
 }
 
 func formFromImage(img *app.Image) imageForm {
 	return imageForm{
 		Title: img.Title, Description: img.Description, Keywords: strings.Join(img.Keywords, ", "),
 		Category: img.Category, Usage: string(img.Usage), ModelRelease: img.ModelRelease,
-		PropertyRelease: img.PropertyRelease, AI: string(img.AI),
+		PropertyRelease: img.PropertyRelease, AI: string(img.AI), Price: dollarsField(img.PriceCents),
 	}
+}
+
+// dollarsField writes cents for a price input: 499 → "4.99"; 0 → "".
+func dollarsField(cents int64) string {
+	if cents <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+
+// parseDollars reads a price typed by a person: "4.99", "$5", "5". Empty is 0.
+func parseDollars(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
+	if s == "" {
+		return 0, true
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || whole == "" && frac == "" {
+		return 0, false
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	w, err1 := strconv.ParseInt(cmp.Or(whole, "0"), 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || w > 1_000_000 || f < 0 {
+		return 0, false
+	}
+	return w*100 + f, true
 }
 
 // Validate checks what the form itself can: that the choices are among the
@@ -171,6 +200,9 @@ func (f *imageForm) Validate() map[string]string {
 	errs := map[string]string{}
 	if f.Usage != "" && f.Usage != string(app.UsageCommercial) && f.Usage != string(app.UsageEditorial) {
 		errs["usage"] = "Choose commercial or editorial."
+	}
+	if _, ok := parseDollars(f.Price); !ok {
+		errs["price"] = "Write the price in dollars, like 4.99."
 	}
 	if len(errs) == 0 {
 		return nil
@@ -181,21 +213,26 @@ func (f *imageForm) Validate() map[string]string {
 func (f *imageForm) description() catalog.Description {
 	kw := catalog.SplitKeywords(f.Keywords)
 	usage, ai := app.Usage(f.Usage), app.AIDeclaration(f.AI)
+	price, _ := parseDollars(f.Price) // Validate ran first
 	return catalog.Description{
 		Title: &f.Title, Description: &f.Description, Keywords: &kw, Category: &f.Category,
 		Usage: &usage, ModelRelease: &f.ModelRelease, PropertyRelease: &f.PropertyRelease, AI: &ai,
+		PriceCents: &price,
 	}
 }
 
 type editImagePage struct {
 	Page
-	Image      *app.Image
-	Form       imageForm
-	Errors     map[string]string
-	Categories []app.Category
-	ThumbURL   string
-	PreviewURL string
-	Duplicates []app.Image
+	Image        *app.Image
+	Form         imageForm
+	Errors       map[string]string
+	Categories   []app.Category
+	ThumbURL     string
+	PreviewURL   string
+	Duplicates   []app.Image
+	DefaultPrice string
+	MinPrice     int64
+	MaxPrice     int64
 }
 
 func (s *Server) editImage(c echo.Context) error {
@@ -223,7 +260,9 @@ func (s *Server) renderEdit(c echo.Context, status int, img *app.Image, f imageF
 	data := editImagePage{
 		Page: s.page(c, "Describe your photo"), Image: img, Form: f, Errors: errs,
 		Categories: app.Categories(), ThumbURL: thumbURL(img), PreviewURL: previewURL(img),
+		DefaultPrice: money(s.catalog.PriceCents(&app.Image{})),
 	}
+	data.MinPrice, data.MaxPrice = s.catalog.PriceBounds()
 	return s.renderPage(c, status, pageEditImage, &data)
 }
 
@@ -233,6 +272,7 @@ func (s *Server) saveImage(c echo.Context) error {
 		Title: c.FormValue("title"), Description: c.FormValue("description"), Keywords: c.FormValue("keywords"),
 		Category: c.FormValue("category"), Usage: c.FormValue("usage"), AI: c.FormValue("ai_declaration"),
 		ModelRelease: c.FormValue("model_release") == "yes", PropertyRelease: c.FormValue("property_release") == "yes",
+		Price: c.FormValue("price"),
 	}
 	ctx, u, id := c.Request().Context(), currentUser(c), c.Param("id")
 	img, err := s.catalog.Image(ctx, u, id)

@@ -19,6 +19,8 @@ var statusOf = map[string]int{
 	app.EConflict:     http.StatusConflict,
 	app.EUnauthorized: http.StatusUnauthorized,
 	app.EForbidden:    http.StatusForbidden,
+	app.EPayment:      http.StatusPaymentRequired,
+	app.EGone:         http.StatusGone,
 	app.ETooMany:      http.StatusTooManyRequests,
 	app.ETooLarge:     http.StatusRequestEntityTooLarge,
 	app.EUnavailable:  http.StatusServiceUnavailable,

@@ -15,6 +15,8 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/commerce"
+	"github.com/snapshop/snapshop/app/ledger"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
@@ -27,15 +29,18 @@ import (
 // testApp is a whole web server on a fresh database, reached over real HTTP
 // through httptest, as a browser or script would.
 type testApp struct {
-	t       *testing.T
-	db      *store.DB
-	auth    *auth.Service
-	catalog *catalog.Service
-	search  *searchsync.Service
-	views   *catalog.ViewCounter
-	blobs   *blob.Local
-	srv     *httptest.Server
+	t        *testing.T
+	db       *store.DB
+	auth     *auth.Service
+	catalog  *catalog.Service
+	search   *searchsync.Service
+	views    *catalog.ViewCounter
+	commerce *commerce.Service
+	blobs    *blob.Local
+	srv      *httptest.Server
 }
+
+var testSecret = []byte("web-test-secret-web-test-secret-")
 
 // configure edits the web config before the server is built.
 type configure func(*web.Config)
@@ -87,13 +92,29 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 		}
 	}
 	views := &catalog.ViewCounter{DB: db}
-	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Sessions: db.Sessions(), Health: db})
+	books := ledger.New(db)
+	shop, err := commerce.NewService(db, books, commerce.Options{
+		Prices:   app.Prices{StandardCents: 300, ExtendedCents: 3000, MinCents: 100, MaxCents: 10_000},
+		Provider: commerce.NewSandbox(testSecret, ""),
+		Signer:   commerce.NewSigner(testSecret),
+		BaseURL:  cfg.BaseURL,
+		Logger:   storetest.Logger(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := books.Verify(context.Background()); err != nil && app.ErrorCode(err) != app.EUnavailable {
+			t.Errorf("ledger.Verify: %v", err)
+		}
+	})
+	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Sessions: db.Sessions(), Health: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, blobs: blobs, srv: srv}
+	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, commerce: shop, blobs: blobs, srv: srv}
 }
 
 // synced brings the search index up to date with the database.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/media/blob"
 	"github.com/snapshop/snapshop/search"
 )
@@ -49,6 +50,8 @@ type imagePage struct {
 	PriceCents  int64
 	IsOwner     bool
 	Related     []app.Image
+	Offers      []commerce.Offer
+	Key         string // idempotency key of the buy forms
 }
 
 // imagePageHandler shows an image. The slug's words are decoration: the
@@ -69,6 +72,11 @@ func (s *Server) imagePageHandler(c echo.Context) error {
 		PreviewURL: previewURL(d.Image), PriceCents: s.catalog.PriceCents(d.Image), IsOwner: u != nil && u.ID == d.Image.ContributorID,
 	}
 	if d.Image.Status.Public() {
+		offers, err := s.commerce.Offers(c.Request().Context(), u, d.Image)
+		if err != nil {
+			return err
+		}
+		data.Offers, data.Key = offers, newFormKey()
 		if !data.IsOwner && s.pageViews != nil {
 			s.pageViews.Record(d.Image.ID)
 		}
@@ -268,6 +276,7 @@ type imagePatch struct {
 	ModelRelease    *bool              `json:"model_release"`
 	PropertyRelease *bool              `json:"property_release"`
 	AIDeclaration   *app.AIDeclaration `json:"ai_declaration"`
+	PriceCents      *int64             `json:"price_cents"` // standard licence; 0: the platform's
 }
 
 func (s *Server) apiPatchImage(c echo.Context) error {
@@ -278,7 +287,7 @@ func (s *Server) apiPatchImage(c echo.Context) error {
 	ctx, u := c.Request().Context(), currentUser(c)
 	if _, err := s.catalog.Describe(ctx, u, c.Param("id"), catalog.Description{
 		Title: p.Title, Description: p.Description, Keywords: p.Keywords, Category: p.Category, Usage: p.Usage,
-		ModelRelease: p.ModelRelease, PropertyRelease: p.PropertyRelease, AI: p.AIDeclaration,
+		ModelRelease: p.ModelRelease, PropertyRelease: p.PropertyRelease, AI: p.AIDeclaration, PriceCents: p.PriceCents,
 	}); err != nil {
 		return err
 	}

@@ -84,6 +84,8 @@ func redirect(c echo.Context, to string) error {
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assets.url,
+		// price is a standard licence's price, shown on every result card.
+		"price": func(img app.Image) int64 { return s.catalog.PriceCents(&img) },
 		"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 		"datetime": func(t time.Time) string {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
@@ -123,6 +125,9 @@ type fieldMessage struct{ ID, Message string }
 
 // money renders cents as dollars: $3, $2.50.
 func money(cents int64) string {
+	if cents < 0 {
+		return "−" + money(-cents)
+	}
 	if cents%100 == 0 {
 		return fmt.Sprintf("$%d", cents/100)
 	}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/snapshop/snapshop/app"
+	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
 	"github.com/snapshop/snapshop/views"
@@ -38,24 +39,53 @@ func TestEveryPageRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	bea := a.user("bea", app.RoleBuyer)
+	a.fundWallet(bea, "10")
+	order, err := a.commerce.CreateOrder(t.Context(), bea, "pages", commerce.OrderRequest{Payment: app.PayWallet, Items: []commerce.Line{{ImageID: published.PublicID, License: app.LicenseStandard}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := a.commerce.Licenses(t.Context(), bea, 1, 0)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("licences %v %v", held, err)
+	}
+	code := held[0].License.Code
+	pending, err := a.commerce.TopUp(t.Context(), bea, "pending-topup", "25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.commerce.AddToCart(t.Context(), bea, commerce.Line{ImageID: published.PublicID, License: app.LicenseExtended}); err != nil {
+		t.Fatal(err)
+	}
+	be := a.client()
+	be.signIn("bea")
 	cases := map[string]struct {
 		c      *client
 		path   string
 		status int
 		want   string
 	}{
-		"home":        {anon, "/", http.StatusOK, "licensed in a minute"},
-		"search":      {anon, "/search?q=red+kites", http.StatusOK, "red kites"},
-		"signup":      {anon, "/signup", http.StatusOK, "Create your account"},
-		"login":       {anon, "/login", http.StatusOK, "Email or username"},
-		"account":     {ann, "/account", http.StatusOK, "API tokens"},
-		"error":       {ann, "/no/such/page", http.StatusNotFound, "couldn’t find that page"},
-		"admin_users": {ada, "/admin/users", http.StatusOK, "ann@example.com"},
-		"upload":      {co, "/contribute/upload", http.StatusOK, "Drag photos here"},
-		"my_images":   {co, "/contribute/images", http.StatusOK, "draft.jpg"},
-		"edit_image":  {co, "/contribute/images/" + up.Images[1].ID, http.StatusOK, "Describe your photo"},
-		"image":       {anon, "/images/" + published.Slug(), http.StatusOK, "Red kite over the ridge"},
-		"portfolio":   {anon, "/contributors/cora", http.StatusOK, "Photos by cora"},
+		"home":                {anon, "/", http.StatusOK, "licensed in a minute"},
+		"search":              {anon, "/search?q=red+kites", http.StatusOK, "red kites"},
+		"signup":              {anon, "/signup", http.StatusOK, "Create your account"},
+		"login":               {anon, "/login", http.StatusOK, "Email or username"},
+		"account":             {ann, "/account", http.StatusOK, "API tokens"},
+		"error":               {ann, "/no/such/page", http.StatusNotFound, "couldn’t find that page"},
+		"admin_users":         {ada, "/admin/users", http.StatusOK, "ann@example.com"},
+		"upload":              {co, "/contribute/upload", http.StatusOK, "Drag photos here"},
+		"my_images":           {co, "/contribute/images", http.StatusOK, "draft.jpg"},
+		"edit_image":          {co, "/contribute/images/" + up.Images[1].ID, http.StatusOK, "Describe your photo"},
+		"image":               {anon, "/images/" + published.Slug(), http.StatusOK, "Red kite over the ridge"},
+		"portfolio":           {anon, "/contributors/cora", http.StatusOK, "Photos by cora"},
+		"cart":                {be, "/cart", http.StatusOK, "Extended licence"},
+		"order":               {be, "/orders/" + order.Order.PublicID, http.StatusOK, code},
+		"licenses":            {be, "/licenses", http.StatusOK, code},
+		"license_verify":      {anon, "/licenses/" + code, http.StatusOK, "valid Snapshop licence"},
+		"license_certificate": {be, "/licenses/" + code + "/certificate", http.StatusOK, "What you may do"},
+		"wallet":              {be, "/wallet", http.StatusOK, "Balance <strong>$7</strong>"},
+		"sandbox_checkout":    {be, pending.Order.CheckoutURL, http.StatusOK, "4242 4242 4242 4242"},
+		"earnings":            {co, "/contribute/earnings", http.StatusOK, "$1.80"},
+		"admin_payouts":       {ada, "/admin/payouts", http.StatusOK, "Payouts"},
 	}
 	files, err := fs.Glob(views.FS, "pages/*.html")
 	if err != nil {

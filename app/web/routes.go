@@ -44,6 +44,28 @@ func (s *Server) routes() {
 	pages.POST("/logout", s.logout)
 	pages.GET("/images/:slug", s.imagePageHandler)
 	pages.GET("/contributors/:username", s.portfolio)
+	pages.GET("/licenses/:code", s.licenseVerify)
+
+	// Buying: any signed-in account. (Not an Echo group: a group with
+	// middleware also claims every unknown path under its prefix, and this
+	// one's prefix is the whole site.)
+	pages.GET("/cart", s.cartPage, requireUser)
+	pages.POST("/cart/add", s.cartAdd, requireUser)
+	pages.POST("/cart/remove", s.cartRemove, requireUser)
+	pages.POST("/cart/checkout", s.cartCheckout, requireUser)
+	pages.POST("/images/:id/buy", s.buyNow, requireUser)
+	pages.GET("/orders/:id", s.orderPage, requireUser)
+	pages.GET("/licenses", s.licensesPage, requireUser)
+	pages.GET("/licenses/:code/certificate", s.licenseCertificate, requireUser)
+	pages.GET("/downloads/:code", s.download, requireUser)
+	pages.GET("/wallet", s.walletPage, requireUser)
+	pages.POST("/wallet/topup", s.walletTopUp, requireUser)
+	pages.GET("/checkout/sandbox/:session", s.sandboxCheckout, requireUser)
+	pages.POST("/checkout/sandbox/:session", s.sandboxPay, requireUser)
+
+	// Payment providers' notifications: signed by the provider, so no
+	// session and no CSRF token.
+	e.POST("/webhooks/:provider", s.webhook, s.limitBody)
 
 	// Pages for any signed-in account.
 	account := pages.Group("/account", requireUser)
@@ -62,11 +84,17 @@ func (s *Server) routes() {
 	contribute.POST("/images/:id", s.saveImage)
 	contribute.POST("/images/:id/submit", s.submitImage)
 	contribute.POST("/images/:id/delete", s.deleteImage)
+	contribute.GET("/earnings", s.earningsPage)
+	contribute.GET("/earnings.csv", s.earningsCSV)
+	contribute.POST("/payouts", s.requestPayout)
 
 	// Pages for admins.
 	admin := pages.Group("/admin", requireRole(app.RoleAdmin))
 	admin.GET("", s.adminHome)
 	admin.GET("/users", s.adminUsers)
+	admin.GET("/payouts", s.adminPayouts)
+	admin.POST("/payouts/:id/paid", s.adminPayoutPaid)
+	admin.POST("/orders/:id/refund", s.adminRefund)
 
 	// JSON API: bearer tokens, or the browser session plus X-CSRF-Token.
 	api := e.Group("/api/v1", s.limitBody, s.loadSession, s.csrf("header:X-CSRF-Token", apiCSRFSkipper), s.identify)
@@ -80,6 +108,12 @@ func (s *Server) routes() {
 	api.GET("/images/:id", s.apiImage)
 	api.PATCH("/images/:id", s.apiPatchImage, requireRole(app.RoleContributor))
 	api.POST("/images/:id/submit", s.apiSubmitImage, requireRole(app.RoleContributor))
+	api.POST("/orders", s.apiCreateOrder, requireUser)
+	api.GET("/orders/:id", s.apiOrder, requireUser)
+	api.GET("/me/licenses", s.apiMyLicenses, requireUser)
+	api.GET("/me/wallet", s.apiMyWallet, requireUser)
+	api.GET("/me/earnings", s.apiMyEarnings, requireRole(app.RoleContributor))
+	api.POST("/admin/orders/:id/refund", s.apiRefund, requireRole(app.RoleAdmin))
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.

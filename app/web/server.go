@@ -16,6 +16,7 @@ import (
 
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/ratelimit"
 	"github.com/snapshop/snapshop/app/searchsync"
 )
@@ -46,6 +47,7 @@ type Services struct {
 	Auth     *auth.Service
 	Catalog  *catalog.Service
 	Search   *searchsync.Service
+	Commerce *commerce.Service
 	Views    *catalog.ViewCounter
 	Sessions scs.Store // sessions table; scs.CtxStore is used when implemented
 	Health   Pinger
@@ -58,6 +60,7 @@ type Server struct {
 	auth      *auth.Service
 	catalog   *catalog.Service
 	search    *searchsync.Service
+	commerce  *commerce.Service
 	pageViews *catalog.ViewCounter
 	health    Pinger
 	sessions  *scs.SessionManager
@@ -85,6 +88,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 		auth:      svc.Auth,
 		catalog:   svc.Catalog,
 		search:    svc.Search,
+		commerce:  svc.Commerce,
 		pageViews: svc.Views,
 		health:    svc.Health,
 		metrics:   newMetrics(),

@@ -11,6 +11,7 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/media/synth"
 )
 
@@ -174,4 +175,24 @@ func waitProcessed(ctx context.Context, cat *catalog.Service, u *app.User, id st
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// seedDemoWallet gives the demo buyer $25 (+$2.50 bonus) to spend, paid
+// through the sandbox card page like any top-up, the first time only.
+func seedDemoWallet(ctx context.Context, shop *commerce.Service, buyer *app.User, out io.Writer) error {
+	bal, err := shop.Ledger().WalletBalance(ctx, buyer.ID)
+	if err != nil || bal > 0 {
+		return err
+	}
+	r, err := shop.TopUp(ctx, buyer, "demo-wallet", "25")
+	if err != nil {
+		return err
+	}
+	if r.Order.Status == app.OrderPending {
+		if _, err := shop.SandboxPay(ctx, buyer, r.Order.ProviderSession, commerce.SandboxCardApproved); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "  The demo buyer's wallet holds $27.50 (sandbox cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined).\n")
+	return nil
 }

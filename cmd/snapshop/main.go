@@ -5,6 +5,7 @@
 //	snapshop user create [flags]       create an account (the first admin)
 //	snapshop reindex [flags]           rebuild the search indexes
 //	snapshop bench media [flags]       benchmark the image pipeline
+//	snapshop bench checkout [flags]    benchmark wallet purchases
 //
 // Every flag can also be set through a SNAPSHOP_* environment variable; run a
 // subcommand with -h for the list.
@@ -64,6 +65,7 @@ Usage:
   snapshop reindex [flags]          rebuild every server's search index (no downtime)
   snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
   snapshop bench search [flags]     time search on a synthetic catalogue against SQLite FTS5 and PostgreSQL
+  snapshop bench checkout [flags]   time wallet purchases from concurrent buyers on SQLite and PostgreSQL
 
 Run "snapshop <command> -h" for a command's flags.`
 
@@ -99,9 +101,11 @@ func runBench(ctx context.Context, args []string, e env) error {
 			return runBenchMedia(ctx, args[1:], e)
 		case "search":
 			return runBenchSearch(ctx, args[1:], e)
+		case "checkout":
+			return runBenchCheckout(ctx, args[1:], e)
 		}
 	}
-	return usageError{errors.New("usage: snapshop bench media|search [flags]")}
+	return usageError{errors.New("usage: snapshop bench media|search|checkout [flags]")}
 }
 
 // loadConfig reads the environment, then the flags bound by bind, then validates.

@@ -18,7 +18,9 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/config"
+	"github.com/snapshop/snapshop/app/ledger"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/web"
@@ -71,7 +73,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
-	if _, err := cfg.LoadSecretKey(); err != nil {
+	secret, err := cfg.LoadSecretKey()
+	if err != nil {
 		return err
 	}
 	db, err := openStore(ctx, cfg, log, cfg.Migrate)
@@ -111,7 +114,16 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:            log,
 	})
 	views := &catalog.ViewCounter{DB: db, Logger: log}
-	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views})
+	shop, err := newCommerce(cfg, log, db, secret)
+	if err != nil {
+		return err
+	}
+	if buyer := demoUsers[app.RoleBuyer]; buyer != nil {
+		if err := seedDemoWallet(ctx, shop, buyer, m.Stdout); err != nil {
+			return fmt.Errorf("demo wallet: %w", err)
+		}
+	}
+	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop})
 	if err != nil {
 		return err
 	}
@@ -171,6 +183,31 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
+// newCommerce builds the shop: Stripe when its keys are configured,
+// otherwise the built-in sandbox card page.
+func newCommerce(cfg config.Config, log *slog.Logger, db *store.DB, secret []byte) (*commerce.Service, error) {
+	// The sandbox's card page is on this server: a path, whatever address
+	// the browser reached it by.
+	var provider commerce.Provider = commerce.NewSandbox(secret, "")
+	if cfg.Stripe.SecretKey != "" {
+		st, err := commerce.NewStripe(commerce.StripeConfig{SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret})
+		if err != nil {
+			return nil, err
+		}
+		provider = st
+	}
+	p := cfg.Prices
+	return commerce.NewService(db, ledger.New(db), commerce.Options{
+		Prices:         app.Prices{StandardCents: p.StandardCents, ExtendedCents: p.ExtendedCents, MinCents: p.MinCents, MaxCents: p.MaxCents},
+		DefaultShareBP: p.ShareBP,
+		PayoutMinCents: p.PayoutMinCents,
+		Provider:       provider,
+		Signer:         commerce.NewSigner(secret),
+		BaseURL:        cfg.BaseURL,
+		Logger:         log,
+	})
+}
+
 // openBlobs opens the configured blob store: an S3-compatible bucket, or a
 // directory under the data directory.
 func openBlobs(ctx context.Context, cfg config.Config) (catalog.Blobs, error) {
@@ -206,6 +243,8 @@ func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 		TempDir:           tmp,
 		Watermark:         cfg.Watermark,
 		DefaultPriceCents: cfg.Prices.StandardCents,
+		MinPriceCents:     cfg.Prices.MinCents,
+		MaxPriceCents:     cfg.Prices.MaxCents,
 		Logger:            log,
 	})
 	if err != nil {

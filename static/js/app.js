@@ -9,6 +9,14 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// Buttons marked data-print print the page (licence certificates).
+document.addEventListener("click", (event) => {
+  const el = event.target;
+  if (el instanceof HTMLElement && el.closest("[data-print]")) {
+    window.print();
+  }
+});
+
 // Selects marked data-autosubmit submit their form when changed (sorting).
 document.addEventListener("change", (event) => {
   const el = event.target;

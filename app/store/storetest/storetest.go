@@ -109,3 +109,14 @@ func PostgresURL(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// User creates an account named name with role, straight in the store (no
+// password that works): for tests that need people, not sign-in.
+func User(t testing.TB, db *store.DB, name string, role app.Role) *app.User {
+	t.Helper()
+	u := &app.User{Username: name, Email: name + "@example.com", PasswordHash: "x", Role: role}
+	if err := db.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("create user %s: %v", name, err)
+	}
+	return u
+}
