@@ -486,3 +486,74 @@ func TestWorkerPoolBoundsImagesInMemory(t *testing.T) {
 		t.Fatalf("drafts: %d (%v) %v", page.Total, counts, err)
 	}
 }
+
+func TestRuntimePolicyOverridesTheConfiguredLimits(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		local, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pol policyVar
+		e := newEnvOpts(t, db, local, pol.get)
+		ctx := t.Context()
+		mid := padded(photo(t, 300, 200, 60), 1536<<10) // between a 1 MB policy and the 2 MB ceiling
+		huge := padded(photo(t, 300, 200, 61), 3<<20)   // over the ceiling
+
+		// A policy limit under the ceiling refuses a file between the two.
+		pol.set(app.Policy{MaxUploadBytes: 1 << 20})
+		if got := e.svc.EffectiveLimits(ctx).MaxFileBytes; got != 1<<20 {
+			t.Fatalf("effective MaxFileBytes %d under a 1 MB policy", got)
+		}
+		_, err = e.upload(t, e.contrib, "mid.jpg", mid)
+		if app.ErrorCode(err) != app.ETooLarge || !strings.Contains(app.ErrorMessage(err), "1 MB limit") {
+			t.Fatalf("1.5 MB file under a 1 MB policy: %v", err)
+		}
+		// One above the ceiling does not raise it.
+		pol.set(app.Policy{MaxUploadBytes: 8 << 20})
+		if got, ceiling := e.svc.EffectiveLimits(ctx).MaxFileBytes, e.svc.Limits().MaxFileBytes; got != 2<<20 || ceiling != 2<<20 {
+			t.Fatalf("effective MaxFileBytes %d, ceiling %d under an 8 MB policy; want both 2 MB", got, ceiling)
+		}
+		if _, err := e.upload(t, e.contrib, "huge.jpg", huge); app.ErrorCode(err) != app.ETooLarge {
+			t.Fatalf("3 MB file over the 2 MB ceiling: %v", err)
+		}
+		a := e.mustUpload(t, e.contrib, "mid.jpg", mid)
+		b := e.mustUpload(t, e.contrib, "b.jpg", photo(t, 300, 200, 62))
+		e.process(t)
+
+		// Price bounds: the configured $1–$100 until the policy narrows them.
+		pol.set(app.Policy{})
+		if lo, hi := e.svc.PriceBounds(ctx); lo != 100 || hi != 10_000 {
+			t.Fatalf("price bounds under an empty policy: %d–%d", lo, hi)
+		}
+		pol.set(app.Policy{Prices: app.Prices{StandardCents: 400, MinCents: 200, MaxCents: 500}})
+		if lo, hi := e.svc.PriceBounds(ctx); lo != 200 || hi != 500 {
+			t.Fatalf("price bounds under a $2–$5 policy: %d–%d", lo, hi)
+		}
+		if got := e.svc.PriceCents(&app.Image{}); got != 400 {
+			t.Fatalf("default price %d, want the policy's 400", got)
+		}
+		for _, p := range []int64{150, 600} {
+			_, err := e.svc.Describe(ctx, e.contrib, a.PublicID, catalog.Description{PriceCents: ptr(p)})
+			if msg := app.ErrorFields(err)["price"]; !strings.Contains(msg, "$2.00 to $5.00") {
+				t.Fatalf("price %d under a $2–$5 policy: %v (%q)", p, err, msg)
+			}
+		}
+		if _, err := e.svc.Describe(ctx, e.contrib, a.PublicID, catalog.Description{PriceCents: ptr(int64(450))}); err != nil {
+			t.Fatalf("price within the policy's bounds: %v", err)
+		}
+
+		// At most 3 pending as configured; the policy allows only 1.
+		pol.set(app.Policy{MaxPending: 1})
+		for _, id := range []string{a.PublicID, b.PublicID} {
+			if _, err := e.svc.Describe(ctx, e.contrib, id, complete()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.Submit(ctx, e.contrib, a.PublicID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Submit(ctx, e.contrib, b.PublicID); app.ErrorCode(err) != app.ETooMany {
+			t.Fatalf("second pending image under a MaxPending 1 policy: %v", err)
+		}
+	})
+}

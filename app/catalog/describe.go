@@ -166,6 +166,9 @@ func (s *Service) ownImage(ctx context.Context, u *app.User, publicID string) (*
 // Describe changes an image's description. Its owner may do so while the
 // image is a draft, rejected or approved — not while processing or in review.
 func (s *Service) Describe(ctx context.Context, u *app.User, publicID string, d Description) (*app.Image, error) {
+	// Read before the transaction: the policy source may query the
+	// database itself, and must not do so on the transaction's connection.
+	t := s.terms(ctx)
 	var out *app.Image
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		img, err := s.ownImage(ctx, u, publicID)
@@ -177,12 +180,12 @@ func (s *Service) Describe(ctx context.Context, u *app.User, publicID string, d 
 		}
 		errs := d.apply(img)
 		if d.PriceCents != nil {
-			if p := *d.PriceCents; p != 0 && (p < s.minPrice || p > s.maxPrice) {
+			if p := *d.PriceCents; p != 0 && (p < t.minPrice || p > t.maxPrice) {
 				if errs == nil {
 					errs = map[string]string{}
 				}
 				errs["price"] = fmt.Sprintf("Set a price from %s to %s, or leave it empty for the platform's %s.",
-					app.Dollars(s.minPrice), app.Dollars(s.maxPrice), app.Dollars(s.price))
+					app.Dollars(t.minPrice), app.Dollars(t.maxPrice), app.Dollars(t.price))
 			}
 			img.PriceCents = *d.PriceCents
 		}
@@ -197,6 +200,7 @@ func (s *Service) Describe(ctx context.Context, u *app.User, publicID string, d 
 
 // Submit sends a complete draft (or a corrected rejected image) for review.
 func (s *Service) Submit(ctx context.Context, u *app.User, publicID string) (*app.Image, error) {
+	maxPending := s.EffectiveLimits(ctx).MaxPending // before the transaction, as in Describe
 	var out *app.Image
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		img, err := s.ownImage(ctx, u, publicID)
@@ -215,7 +219,7 @@ func (s *Service) Submit(ctx context.Context, u *app.User, publicID string) (*ap
 		if err != nil {
 			return err
 		}
-		if n := counts[app.StatusPending]; n >= int64(s.lim.MaxPending) {
+		if n := counts[app.StatusPending]; n >= int64(maxPending) {
 			return app.Errorf(app.ETooMany, "You already have %d images waiting for review. Submit more once some have been reviewed.", n)
 		}
 		now := time.Now().UTC()

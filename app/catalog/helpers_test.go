@@ -56,8 +56,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 
 func newEnvWith(t *testing.T, db *store.DB, blobs catalog.Blobs) *env {
 	t.Helper()
+	return newEnvOpts(t, db, blobs, nil)
+}
+
+// newEnvOpts is newEnvWith with a run-time policy source (nil: none).
+func newEnvOpts(t *testing.T, db *store.DB, blobs catalog.Blobs, policy func(context.Context) app.Policy) *env {
+	t.Helper()
 	e := &env{db: db, blobs: blobs, tmp: t.TempDir()}
-	svc, err := catalog.NewService(db, blobs, catalog.Options{Limits: testLimits(), TempDir: e.tmp, Logger: storetest.Logger(t)})
+	svc, err := catalog.NewService(db, blobs, catalog.Options{Limits: testLimits(), TempDir: e.tmp, Logger: storetest.Logger(t), Policy: policy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,4 +262,34 @@ func (f *flakyBlobs) Open(ctx context.Context, key string) (blob.Object, error) 
 		return nil, errors.New("storage briefly unavailable")
 	}
 	return f.Blobs.Open(ctx, key)
+}
+
+// policyVar is a run-time policy a test changes as an admin would.
+type policyVar struct {
+	mu sync.Mutex
+	p  app.Policy
+}
+
+func (v *policyVar) get(context.Context) app.Policy {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.p
+}
+
+func (v *policyVar) set(p app.Policy) {
+	v.mu.Lock()
+	v.p = p
+	v.mu.Unlock()
+}
+
+// padded is jpg with n bytes of comment segments added, to reach a size
+// without more pixels.
+func padded(jpg []byte, n int) []byte {
+	var segs [][]byte
+	for n > 0 {
+		k := min(n, 60_000)
+		segs = append(segs, segment(0xFE, make([]byte, k)))
+		n -= k
+	}
+	return withSegments(jpg, segs...)
 }

@@ -104,6 +104,8 @@ func (s *Service) readOriginal(ctx context.Context, img *app.Image) ([]byte, err
 		return nil, fmt.Errorf("open original of %s: %w", img.PublicID, err)
 	}
 	defer obj.Close()
+	// The configured ceiling, not the run-time limit: the file was accepted
+	// already, and lowering the limit since must not fail its processing.
 	data, err := io.ReadAll(io.LimitReader(obj, s.lim.MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read original of %s: %w", img.PublicID, err)

@@ -58,6 +58,15 @@ type Options struct {
 	MinPriceCents int64
 	MaxPriceCents int64
 	Logger        *slog.Logger
+
+	// Policy, when set, is the run-time policy admins may change. Its
+	// non-zero fields take over from the configured values: Prices.
+	// StandardCents from DefaultPriceCents, Prices.MinCents and MaxCents
+	// from the price bounds, MaxPending and MaxUploadBytes from Limits —
+	// the latter only downwards, since the configured MaxFileBytes is a
+	// hard ceiling (the web layer sizes request bodies from it). It is
+	// read once per operation, so it should be cheap (cached).
+	Policy func(context.Context) app.Policy
 }
 
 // Service is the catalogue.
@@ -70,6 +79,7 @@ type Service struct {
 	price     int64
 	minPrice  int64
 	maxPrice  int64
+	policy    func(context.Context) app.Policy // nil: the configured values only
 	log       *slog.Logger
 	wake      chan struct{} // nudges idle workers when a job is queued
 
@@ -124,24 +134,76 @@ func NewService(db *store.DB, blobs Blobs, o Options) (*Service, error) {
 		price:     cmp.Or(o.DefaultPriceCents, 300),
 		minPrice:  cmp.Or(o.MinPriceCents, 100),
 		maxPrice:  cmp.Or(o.MaxPriceCents, 10_000),
+		policy:    o.Policy,
 		log:       o.Logger,
 		wake:      make(chan struct{}, 1),
 	}, nil
 }
 
+// terms are the prices and limits in force for one operation.
+type terms struct {
+	price, minPrice, maxPrice int64
+	lim                       Limits
+}
+
+// terms returns the configured prices and limits with the run-time policy
+// over them. A zero (or nonsensical negative) policy field means "the
+// configured default", so a partial policy never empties a bound.
+func (s *Service) terms(ctx context.Context) terms {
+	t := terms{price: s.price, minPrice: s.minPrice, maxPrice: s.maxPrice, lim: s.lim}
+	if s.policy == nil {
+		return t
+	}
+	p := s.policy(ctx)
+	if v := p.Prices.StandardCents; v > 0 {
+		t.price = v
+	}
+	if v := p.Prices.MinCents; v > 0 {
+		t.minPrice = v
+	}
+	if v := p.Prices.MaxCents; v > 0 {
+		t.maxPrice = v
+	}
+	if v := p.MaxPending; v > 0 {
+		t.lim.MaxPending = v
+	}
+	if v := p.MaxUploadBytes; v > 0 {
+		// Never above the configured ceiling: request bodies are sized
+		// from it before any policy is read, so a larger file could not
+		// arrive whole anyway.
+		t.lim.MaxFileBytes = min(v, s.lim.MaxFileBytes)
+	}
+	return t
+}
+
 // PriceCents is the price of an image's standard licence.
+//
+// It takes no context because some callers (template functions) have
+// none; the policy is read with a background context, which a cached
+// policy source answers without waiting on the request.
+// TODO: take a ctx once every caller in app/web can pass one.
 func (s *Service) PriceCents(img *app.Image) int64 {
 	if img.PriceCents > 0 {
 		return img.PriceCents
 	}
-	return s.price
+	return s.terms(context.Background()).price
 }
 
-// PriceBounds returns the lowest and highest standard price a contributor may set.
-func (s *Service) PriceBounds() (lowest, highest int64) { return s.minPrice, s.maxPrice }
+// PriceBounds returns the lowest and highest standard price a contributor
+// may set now.
+func (s *Service) PriceBounds(ctx context.Context) (lowest, highest int64) {
+	t := s.terms(ctx)
+	return t.minPrice, t.maxPrice
+}
 
-// Limits returns the upload limits in force.
+// Limits returns the configured upload limits: the ceilings the run-time
+// policy may lower but never raise, for sizing request bodies.
 func (s *Service) Limits() Limits { return s.lim }
+
+// EffectiveLimits returns the upload limits in force now, the run-time
+// policy applied: what an upload or a submission is checked against, and
+// what to tell contributors.
+func (s *Service) EffectiveLimits(ctx context.Context) Limits { return s.terms(ctx).lim }
 
 // nudge wakes one idle worker, if any is waiting.
 func (s *Service) nudge() {

@@ -26,6 +26,7 @@ type Staged struct {
 	SHA256   string
 	TooLarge bool // the file exceeded the size limit; the rest was not kept
 	file     *os.File
+	maxBytes int64 // the size limit it was staged under, for Ingest to check against
 }
 
 // Close removes the temporary file.
@@ -42,22 +43,25 @@ func (st *Staged) Close() error {
 	return nil
 }
 
-// Stage copies at most the size limit (plus one byte, to notice excess) of r
-// into a temporary file. The caller must Close the result.
+// Stage copies at most the size limit in force (plus one byte, to notice
+// excess) of r into a temporary file. The caller must Close the result.
 func (s *Service) Stage(ctx context.Context, name string, r io.Reader) (*Staged, error) {
 	f, err := os.CreateTemp(s.tmp, "upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("stage upload: %w", err)
 	}
-	st := &Staged{Name: SanitizeFileName(name), file: f}
+	// The limit is read once and kept with the file, so that Ingest checks
+	// it against the limit it was received under even if an admin changes
+	// the policy in between.
+	st := &Staged{Name: SanitizeFileName(name), file: f, maxBytes: s.EffectiveLimits(ctx).MaxFileBytes}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(ctxReader{ctx, r}, s.lim.MaxFileBytes+1))
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(ctxReader{ctx, r}, st.maxBytes+1))
 	if err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("receive %s: %w", st.Name, err)
 	}
 	st.Size, st.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-	st.TooLarge = n > s.lim.MaxFileBytes
+	st.TooLarge = n > st.maxBytes
 	return st, nil
 }
 
@@ -107,12 +111,14 @@ func (s *Service) Ingest(ctx context.Context, u *app.User, st *Staged) (*app.Ima
 	if !u.Can(app.RoleContributor) {
 		return nil, app.Errorf(app.EForbidden, "Only contributor accounts can upload photos.")
 	}
+	lim := s.lim
+	lim.MaxFileBytes = st.maxBytes
 	if st.TooLarge {
-		return nil, app.Errorf(app.ETooLarge, "%s is larger than the %d MB limit.", st.Name, s.lim.MaxFileBytes>>20)
+		return nil, app.Errorf(app.ETooLarge, "%s is larger than the %d MB limit.", st.Name, lim.MaxFileBytes>>20)
 	}
-	info, err := media.Inspect(st.file, st.Size, media.Limits{MaxBytes: s.lim.MaxFileBytes, MinPixels: s.lim.MinPixels, MaxPixels: s.lim.MaxPixels})
+	info, err := media.Inspect(st.file, st.Size, media.Limits{MaxBytes: lim.MaxFileBytes, MinPixels: lim.MinPixels, MaxPixels: lim.MaxPixels})
 	if err != nil {
-		return nil, inspectError(st.Name, err, s.lim)
+		return nil, inspectError(st.Name, err, lim)
 	}
 	if dup, err := s.db.ImageBySHA256(ctx, st.SHA256); err == nil {
 		return nil, duplicateError(st.Name, u, dup)

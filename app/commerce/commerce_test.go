@@ -630,6 +630,76 @@ func TestSplitOddCentAndShareOverride(t *testing.T) {
 	})
 }
 
+func TestRuntimePolicyOverridesTheConfiguredValues(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		var pol policyVar
+		e := newEnvWith(t, db, pol.get)
+		ctx := context.Background()
+		img := e.image(t, e.contrib, app.StatusApproved, 0)
+		offers := func() map[app.LicenseTier]int64 {
+			t.Helper()
+			list, err := e.svc.Offers(ctx, e.buyer, img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[app.LicenseTier]int64{}
+			for _, o := range list {
+				out[o.Tier] = o.Price
+			}
+			return out
+		}
+		// An empty policy leaves the configured values.
+		if got := offers(); got[app.LicenseStandard] != 300 || got[app.LicenseExtended] != 3000 {
+			t.Fatalf("offers under an empty policy: %v", got)
+		}
+		if got := e.svc.PayoutMinCents(ctx); got != 2500 {
+			t.Fatalf("payout threshold under an empty policy: %d", got)
+		}
+
+		// Non-zero fields override; the zero ones (extended) keep the default.
+		pol.set(app.Policy{Prices: app.Prices{StandardCents: 500}, ShareBP: 5000})
+		if got := offers(); got[app.LicenseStandard] != 500 || got[app.LicenseExtended] != 3000 {
+			t.Fatalf("offers under StandardCents 500: %v", got)
+		}
+		if got := e.svc.Prices(ctx); got.StandardCents != 500 || got.ExtendedCents != 3000 || got.MinCents != 100 {
+			t.Fatalf("Prices = %+v", got)
+		}
+		e.fund(t, e.buyer, "10")
+		r, err := e.svc.CreateOrder(ctx, e.buyer, "pol", commerce.OrderRequest{Payment: app.PayWallet, Items: []commerce.Line{buy(img, app.LicenseStandard)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Order.TotalCents != 500 {
+			t.Fatalf("order total %d, want the policy's 500", r.Order.TotalCents)
+		}
+		if got := e.earnings(t, e.contrib).BalanceCents; got != 250 {
+			t.Fatalf("contributor earned %d of 500, want 250 at the policy's 50 %%", got)
+		}
+
+		// $2.50 is under the configured $25 threshold, over a $2 one.
+		_, err = e.svc.RequestPayout(ctx, e.contrib)
+		wantCode(t, err, app.EConflict)
+		pol.set(app.Policy{PayoutMinCents: 200})
+		if got := e.svc.PayoutMinCents(ctx); got != 200 {
+			t.Fatalf("payout threshold %d, want the policy's 200", got)
+		}
+		earn, err := e.svc.Earnings(ctx, e.contrib, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !earn.CanRequest {
+			t.Fatal("Earnings says a payout cannot be requested above the policy's threshold")
+		}
+		p, err := e.svc.RequestPayout(ctx, e.contrib)
+		if err != nil {
+			t.Fatalf("payout above the policy's threshold: %v", err)
+		}
+		if p.AmountCents != 250 {
+			t.Fatalf("payout of %d, want 250", p.AmountCents)
+		}
+	})
+}
+
 func TestLicenseCodesAndVerification(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {

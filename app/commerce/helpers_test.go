@@ -3,6 +3,7 @@ package commerce_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/snapshop/snapshop/app"
@@ -29,6 +30,12 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
+	return newEnvWith(t, db, nil)
+}
+
+// newEnvWith is newEnv with a run-time policy source (nil: none).
+func newEnvWith(t *testing.T, db *store.DB, policy func(context.Context) app.Policy) *env {
+	t.Helper()
 	e := &env{db: db, ledger: ledger.New(db), sandbox: commerce.NewSandbox(testSecret, "http://shop.test")}
 	svc, err := commerce.NewService(db, e.ledger, commerce.Options{
 		Prices:   app.Prices{StandardCents: 300, ExtendedCents: 3000, MinCents: 100, MaxCents: 10_000},
@@ -36,6 +43,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		Signer:   commerce.NewSigner(testSecret),
 		BaseURL:  "http://shop.test",
 		Logger:   storetest.Logger(t),
+		Policy:   policy,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,4 +127,22 @@ func wantCode(t *testing.T, err error, code string) {
 	if got := app.ErrorCode(err); got != code {
 		t.Fatalf("error code %q (%v), want %q", got, err, code)
 	}
+}
+
+// policyVar is a run-time policy a test changes as an admin would.
+type policyVar struct {
+	mu sync.Mutex
+	p  app.Policy
+}
+
+func (v *policyVar) get(context.Context) app.Policy {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.p
+}
+
+func (v *policyVar) set(p app.Policy) {
+	v.mu.Lock()
+	v.p = p
+	v.mu.Unlock()
 }

@@ -161,13 +161,13 @@ func (s *Service) Cart(ctx context.Context, buyer *app.User) (*Quote, error) {
 			lines = append(lines, pricedLine{img, it.License})
 		}
 	}
-	return s.price(ctx, buyer, lines)
+	return s.price(ctx, buyer, lines, s.policy(ctx).Prices)
 }
 
 // AddToCart adds an image × licence to a buyer's cart. Own images and
 // images not for sale are refused; a line already there is left as it is.
 func (s *Service) AddToCart(ctx context.Context, buyer *app.User, line Line) error {
-	q, err := s.quote(ctx, buyer, []Line{line})
+	q, err := s.quote(ctx, buyer, []Line{line}, s.policy(ctx).Prices)
 	if err != nil {
 		return err
 	}
@@ -257,21 +257,24 @@ func (s *Service) Earnings(ctx context.Context, contributor *app.User, limit, of
 		return nil, err
 	}
 	out := &Earnings{Earnings: e, Sales: sales, Payouts: payouts}
-	out.CanRequest = e.BalanceCents >= s.o.PayoutMinCents && e.PendingCents == 0
+	out.CanRequest = e.BalanceCents >= s.policy(ctx).PayoutMinCents && e.PendingCents == 0
 	return out, nil
 }
 
 // RequestPayout asks for the contributor's whole balance to be paid out,
 // once it reaches the threshold; one request may be open at a time.
 func (s *Service) RequestPayout(ctx context.Context, contributor *app.User) (*app.Payout, error) {
+	// Read before the transaction: the policy source may query the
+	// database itself, and must not do so on the transaction's connection.
+	threshold := s.policy(ctx).PayoutMinCents
 	var p *app.Payout
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.ledger.ContributorEarnings(ctx, contributor.ID)
 		if err != nil {
 			return err
 		}
-		if e.BalanceCents < s.o.PayoutMinCents {
-			return app.Errorf(app.EConflict, "Payouts start at %s; your balance is %s.", app.Dollars(s.o.PayoutMinCents), app.Dollars(e.BalanceCents))
+		if e.BalanceCents < threshold {
+			return app.Errorf(app.EConflict, "Payouts start at %s; your balance is %s.", app.Dollars(threshold), app.Dollars(e.BalanceCents))
 		}
 		p = &app.Payout{ContributorID: contributor.ID, AmountCents: e.BalanceCents, Status: app.PayoutRequested}
 		if err := s.db.CreatePayout(ctx, p); err != nil {
@@ -373,9 +376,10 @@ func (s *Service) Offers(ctx context.Context, viewer *app.User, img *app.Image) 
 			return nil, err
 		}
 	}
+	prices := s.policy(ctx).Prices
 	out := make([]Offer, 0, 2)
 	for _, t := range app.LicenseTiers() {
-		out = append(out, Offer{Tier: t, Price: s.o.Prices.Price(img, t), Held: slices.Contains(held[img.ID], t)})
+		out = append(out, Offer{Tier: t, Price: prices.Price(img, t), Held: slices.Contains(held[img.ID], t)})
 	}
 	return out, nil
 }

@@ -29,6 +29,12 @@ type Options struct {
 	Signer         *Signer       // download links
 	BaseURL        string        // absolute links in API answers and checkout return URLs
 	Logger         *slog.Logger
+
+	// Policy, when set, is the run-time policy admins may change: its
+	// non-zero prices, share and payout threshold take over from Prices,
+	// DefaultShareBP and PayoutMinCents, which stay the defaults. It is
+	// called once per operation, so it should be cheap (cached).
+	Policy func(context.Context) app.Policy
 }
 
 // Fee is a card processor's price: a percentage (in basis points) plus a
@@ -87,14 +93,40 @@ func NewService(db *store.DB, l *ledger.Ledger, o Options) (*Service, error) {
 	return &Service{db: db, ledger: l, o: o, log: o.Logger}, nil
 }
 
-// Prices returns the platform's prices.
-func (s *Service) Prices() app.Prices { return s.o.Prices }
+// policy returns the policy in force: the configured values with the
+// run-time policy's fields over them. A zero (or nonsensical negative) field
+// means "the configured default", so a policy stored before a field existed,
+// or a partial one, never prices anything at zero. Operations read it once
+// and pass it down, so that one order is priced and split under one policy
+// even if an admin changes it meanwhile.
+func (s *Service) policy(ctx context.Context) app.Policy {
+	p := app.Policy{Prices: s.o.Prices, ShareBP: s.o.DefaultShareBP, PayoutMinCents: s.o.PayoutMinCents}
+	if s.o.Policy == nil {
+		return p
+	}
+	rt := s.o.Policy(ctx)
+	over := func(dst *int64, v int64) {
+		if v > 0 {
+			*dst = v
+		}
+	}
+	over(&p.Prices.StandardCents, rt.Prices.StandardCents)
+	over(&p.Prices.ExtendedCents, rt.Prices.ExtendedCents)
+	over(&p.Prices.MinCents, rt.Prices.MinCents)
+	over(&p.Prices.MaxCents, rt.Prices.MaxCents)
+	over(&p.ShareBP, rt.ShareBP)
+	over(&p.PayoutMinCents, rt.PayoutMinCents)
+	return p
+}
+
+// Prices returns the platform's prices in force.
+func (s *Service) Prices(ctx context.Context) app.Prices { return s.policy(ctx).Prices }
 
 // Packs returns the wallet top-ups on offer.
 func (s *Service) Packs() []Pack { return slices.Clone(s.o.Packs) }
 
-// PayoutMinCents is the balance a contributor needs to request a payout.
-func (s *Service) PayoutMinCents() int64 { return s.o.PayoutMinCents }
+// PayoutMinCents is the balance a contributor needs to request a payout now.
+func (s *Service) PayoutMinCents(ctx context.Context) int64 { return s.policy(ctx).PayoutMinCents }
 
 // Ledger returns the books the service posts to.
 func (s *Service) Ledger() *ledger.Ledger { return s.ledger }
@@ -137,8 +169,8 @@ const maxLines = 100
 // quote prices lines for buyer, flagging those already held and those that
 // cannot be bought (own images, images not on sale). Unknown images and
 // tiers are errors: the request is wrong, not the catalogue. The images are
-// read in one query, however many lines there are.
-func (s *Service) quote(ctx context.Context, buyer *app.User, lines []Line) (*Quote, error) {
+// read in one query, however many lines there are. Prices come from prices.
+func (s *Service) quote(ctx context.Context, buyer *app.User, lines []Line, prices app.Prices) (*Quote, error) {
 	if len(lines) > maxLines {
 		return nil, app.Invalid(map[string]string{"items": fmt.Sprintf("An order holds at most %d items.", maxLines)})
 	}
@@ -166,7 +198,7 @@ func (s *Service) quote(ctx context.Context, buyer *app.User, lines []Line) (*Qu
 		}
 		priced = append(priced, pricedLine{img, tier})
 	}
-	return s.price(ctx, buyer, priced)
+	return s.price(ctx, buyer, priced, prices)
 }
 
 // pricedLine is a line whose image has been read.
@@ -175,8 +207,8 @@ type pricedLine struct {
 	tier  app.LicenseTier
 }
 
-// price turns lines into a quote: the same line twice is one line.
-func (s *Service) price(ctx context.Context, buyer *app.User, lines []pricedLine) (*Quote, error) {
+// price turns lines into a quote at prices: the same line twice is one line.
+func (s *Service) price(ctx context.Context, buyer *app.User, lines []pricedLine, prices app.Prices) (*Quote, error) {
 	q := &Quote{}
 	seen := map[pricedLine]bool{}
 	ids := make([]int64, 0, len(lines))
@@ -185,7 +217,7 @@ func (s *Service) price(ctx context.Context, buyer *app.User, lines []pricedLine
 			continue
 		}
 		seen[l] = true
-		ql := QuoteLine{Image: l.image, License: l.tier, Price: s.o.Prices.Price(l.image, l.tier)}
+		ql := QuoteLine{Image: l.image, License: l.tier, Price: prices.Price(l.image, l.tier)}
 		switch {
 		case l.image.ContributorID == buyer.ID:
 			ql.Problem = "This is your own image."
@@ -273,7 +305,8 @@ func (s *Service) CreateOrder(ctx context.Context, buyer *app.User, key string, 
 	} else if app.ErrorCode(err) != app.ENotFound {
 		return nil, err
 	}
-	q, err := s.checkedQuote(ctx, buyer, req.Items)
+	pol := s.policy(ctx)
+	q, err := s.checkedQuote(ctx, buyer, req.Items, pol.Prices)
 	if err != nil {
 		// A concurrent request with this key may have bought these very
 		// lines since the look-up above: then this is its replay.
@@ -286,7 +319,7 @@ func (s *Service) CreateOrder(ctx context.Context, buyer *app.User, key string, 
 		BuyerID: buyer.ID, Kind: app.OrderLicenses, Status: app.OrderPending, Payment: pay,
 		TotalCents: q.TotalCents, Currency: app.Currency, IdempotencyKey: key, RequestHash: hash,
 	}
-	items, err := s.items(ctx, q.Lines)
+	items, err := s.items(ctx, q.Lines, pol.ShareBP)
 	if err != nil {
 		return nil, err
 	}
@@ -328,11 +361,11 @@ func (s *Service) CreateOrder(ctx context.Context, buyer *app.User, key string, 
 
 // checkedQuote prices an order's lines, refusing any that cannot be bought
 // or are already held.
-func (s *Service) checkedQuote(ctx context.Context, buyer *app.User, lines []Line) (*Quote, error) {
+func (s *Service) checkedQuote(ctx context.Context, buyer *app.User, lines []Line, prices app.Prices) (*Quote, error) {
 	if len(lines) == 0 {
 		return nil, app.Invalid(map[string]string{"items": "The order is empty: add at least one image."})
 	}
-	q, err := s.quote(ctx, buyer, lines)
+	q, err := s.quote(ctx, buyer, lines, prices)
 	if err != nil {
 		return nil, err
 	}
@@ -373,8 +406,9 @@ func title(img *app.Image) string {
 	return fmt.Sprintf("%q", img.Title)
 }
 
-// items turns priced lines into order items with their splits.
-func (s *Service) items(ctx context.Context, lines []QuoteLine) ([]app.OrderItem, error) {
+// items turns priced lines into order items with their splits; defaultShare
+// is the share of contributors without their own.
+func (s *Service) items(ctx context.Context, lines []QuoteLine, defaultShare int64) ([]app.OrderItem, error) {
 	shares := map[int64]int64{}
 	out := make([]app.OrderItem, 0, len(lines))
 	for _, l := range lines {
@@ -384,7 +418,7 @@ func (s *Service) items(ctx context.Context, lines []QuoteLine) ([]app.OrderItem
 			if err != nil {
 				return nil, fmt.Errorf("load contributor of %s: %w", l.Image.PublicID, err)
 			}
-			share = cmp.Or(u.ShareBP, s.o.DefaultShareBP)
+			share = cmp.Or(u.ShareBP, defaultShare)
 			shares[l.Image.ContributorID] = share
 		}
 		c, p := app.SplitCents(l.Price, share)

@@ -293,7 +293,7 @@ func (s *Server) earningsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderPage(c, http.StatusOK, pageEarnings, &earningsPage{Page: s.page(c, "Your earnings"), Earnings: e, PayoutMin: s.commerce.PayoutMinCents()})
+	return s.renderPage(c, http.StatusOK, pageEarnings, &earningsPage{Page: s.page(c, "Your earnings"), Earnings: e, PayoutMin: s.commerce.PayoutMinCents(c.Request().Context())})
 }
 
 func (s *Server) requestPayout(c echo.Context) error {

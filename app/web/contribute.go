@@ -262,7 +262,7 @@ func (s *Server) renderEdit(c echo.Context, status int, img *app.Image, f imageF
 		Categories: app.Categories(), ThumbURL: thumbURL(img), PreviewURL: previewURL(img),
 		DefaultPrice: money(s.catalog.PriceCents(&app.Image{})),
 	}
-	data.MinPrice, data.MaxPrice = s.catalog.PriceBounds()
+	data.MinPrice, data.MaxPrice = s.catalog.PriceBounds(c.Request().Context())
 	return s.renderPage(c, status, pageEditImage, &data)
 }
 
