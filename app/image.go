@@ -190,7 +190,12 @@ type Image struct {
 	PublicID      string
 	ContributorID int64
 	Status        ImageStatus
-	StatusReason  string // why it failed or was rejected; shown to its owner
+	StatusReason  string // why it failed, was rejected or taken down; shown to its owner
+	// The reviewer's reasons for a rejection (app.RejectReason values), and
+	// the contributor's one appeal against it.
+	RejectReasons StringList
+	AppealedAt    *time.Time
+	AppealNote    string
 
 	// The original, stored byte for byte under a content-hash key.
 	OriginalKey string

@@ -210,6 +210,9 @@ func (s *Service) Submit(ctx context.Context, u *app.User, publicID string) (*ap
 		if !img.Status.CanBecome(app.StatusPending) {
 			return app.Errorf(app.EConflict, "This image is %s and cannot be submitted.", img.Status)
 		}
+		if img.Status == app.StatusRejected && !app.Resubmittable(img.RejectReasons) {
+			return app.Errorf(app.EConflict, "This image was rejected for reasons an edit cannot fix; you may appeal the decision instead.")
+		}
 		if errs := incomplete(img); errs != nil {
 			e := app.Invalid(errs)
 			e.Message = "Complete the description before submitting."
@@ -223,7 +226,7 @@ func (s *Service) Submit(ctx context.Context, u *app.User, publicID string) (*ap
 			return app.Errorf(app.ETooMany, "You already have %d images waiting for review. Submit more once some have been reviewed.", n)
 		}
 		now := time.Now().UTC()
-		img.Status, img.StatusReason, img.SubmittedAt = app.StatusPending, "", &now
+		img.Status, img.StatusReason, img.RejectReasons, img.SubmittedAt = app.StatusPending, "", nil, &now
 		out = img
 		return s.db.SaveImage(ctx, img)
 	})
@@ -284,29 +287,6 @@ func (s *Service) BulkDescribe(ctx context.Context, u *app.User, publicIDs []str
 		return nil
 	})
 	return res, err
-}
-
-// Approve publishes a pending image. Moderation decides when; this is the
-// state change it calls.
-func (s *Service) Approve(ctx context.Context, admin *app.User, publicID string) (*app.Image, error) {
-	if !admin.Can(app.RoleAdmin) {
-		return nil, app.Errorf(app.EForbidden, "Only admins can approve images.")
-	}
-	var out *app.Image
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		img, err := s.db.ImageForUpdate(ctx, publicID)
-		if err != nil {
-			return err
-		}
-		if !img.Status.CanBecome(app.StatusApproved) {
-			return app.Errorf(app.EConflict, "This image is %s and cannot be approved.", img.Status)
-		}
-		now := time.Now().UTC()
-		img.Status, img.StatusReason, img.ReviewedAt = app.StatusApproved, "", &now
-		out = img
-		return s.db.SaveImage(ctx, img)
-	})
-	return out, err
 }
 
 // Delete removes one of u's images that is not published (a draft, a

@@ -30,6 +30,9 @@ var persisted = []any{
 	&ledgerAccount{},
 	&ledgerTransaction{},
 	&ledgerEntry{},
+	&app.Report{},
+	&app.AuditEntry{},
+	&setting{},
 	&sessionRow{},
 	&schemaMigration{},
 }

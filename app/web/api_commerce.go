@@ -188,7 +188,7 @@ func (s *Server) apiMyEarnings(c echo.Context) error {
 }
 
 func (s *Server) apiRefund(c echo.Context) error {
-	o, err := s.commerce.Refund(c.Request().Context(), currentUser(c), c.Param("id"))
+	o, err := s.moderation.Refund(c.Request().Context(), actor(c), c.Param("id"), "")
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -322,34 +321,6 @@ func (s *Server) earningsCSV(c echo.Context) error {
 		})
 	}
 	return writeCSV(c, "snapshop-earnings.csv", rows)
-}
-
-// adminRefund refunds an order (form post).
-func (s *Server) adminRefund(c echo.Context) error {
-	o, err := s.commerce.Refund(c.Request().Context(), currentUser(c), c.Param("id"))
-	if app.ErrorCode(err) == app.EConflict {
-		s.flash(c, "error", app.ErrorMessage(err))
-		return redirect(c, "/orders/"+url.PathEscape(c.Param("id")))
-	}
-	if err != nil {
-		return err
-	}
-	s.flash(c, "success", "Order "+o.PublicID+" refunded; its licences are revoked.")
-	return redirect(c, "/orders/"+o.PublicID)
-}
-
-// adminPayoutPaid marks a payout paid (form post).
-func (s *Server) adminPayoutPaid(c echo.Context) error {
-	p, err := s.commerce.MarkPayoutPaid(c.Request().Context(), currentUser(c), c.Param("id"))
-	if app.ErrorCode(err) == app.EConflict {
-		s.flash(c, "error", app.ErrorMessage(err))
-		return redirect(c, "/admin/payouts")
-	}
-	if err != nil {
-		return err
-	}
-	s.flash(c, "success", "Payout of "+money(p.AmountCents)+" marked paid.")
-	return redirect(c, "/admin/payouts")
 }
 
 type payoutsPage struct {

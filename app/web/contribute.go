@@ -12,6 +12,7 @@ import (
 
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/catalog"
+	"github.com/snapshop/snapshop/app/moderation"
 )
 
 const (
@@ -41,6 +42,7 @@ type myImagesPage struct {
 	Categories []app.Category
 	Bulk       *catalog.BulkResult
 	Errors     map[string]string
+	Waits      map[int64]moderation.Wait // pending images' place in the review queue
 }
 
 func (s *Server) myImages(c echo.Context) error {
@@ -60,6 +62,9 @@ func (s *Server) renderMyImages(c echo.Context, status int, data myImagesPage) e
 	}
 	data.Page = s.page(c, "My images")
 	data.Status, data.Images, data.Total, data.PageNum = st, list.Images, list.Total, pageNum
+	if data.Waits, err = s.moderation.Waits(c.Request().Context(), list.Images); err != nil {
+		return err
+	}
 	data.Categories = app.Categories()
 	var all int64
 	for _, n := range counts {
@@ -233,6 +238,7 @@ type editImagePage struct {
 	DefaultPrice string
 	MinPrice     int64
 	MaxPrice     int64
+	Wait         *moderation.Wait // while pending: its place in the review queue
 }
 
 func (s *Server) editImage(c echo.Context) error {
@@ -263,6 +269,13 @@ func (s *Server) renderEdit(c echo.Context, status int, img *app.Image, f imageF
 		DefaultPrice: money(s.catalog.PriceCents(&app.Image{})),
 	}
 	data.MinPrice, data.MaxPrice = s.catalog.PriceBounds(c.Request().Context())
+	waits, err := s.moderation.Waits(c.Request().Context(), []app.Image{*img})
+	if err != nil {
+		return err
+	}
+	if w, ok := waits[img.ID]; ok {
+		data.Wait = &w
+	}
 	return s.renderPage(c, status, pageEditImage, &data)
 }
 

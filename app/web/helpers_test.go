@@ -17,6 +17,7 @@ import (
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/ledger"
+	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
@@ -29,15 +30,18 @@ import (
 // testApp is a whole web server on a fresh database, reached over real HTTP
 // through httptest, as a browser or script would.
 type testApp struct {
-	t        *testing.T
-	db       *store.DB
-	auth     *auth.Service
-	catalog  *catalog.Service
-	search   *searchsync.Service
-	views    *catalog.ViewCounter
-	commerce *commerce.Service
-	blobs    *blob.Local
-	srv      *httptest.Server
+	t          *testing.T
+	db         *store.DB
+	auth       *auth.Service
+	catalog    *catalog.Service
+	search     *searchsync.Service
+	views      *catalog.ViewCounter
+	commerce   *commerce.Service
+	moderation *moderation.Service
+	settings   *moderation.Settings
+	web        *web.Server
+	blobs      *blob.Local
+	srv        *httptest.Server
 }
 
 var testSecret = []byte("web-test-secret-web-test-secret-")
@@ -55,12 +59,17 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settings := moderation.NewSettings(db, app.Policy{
+		Prices:  app.Prices{StandardCents: 300, ExtendedCents: 3000, MinCents: 100, MaxCents: 10_000},
+		ShareBP: 6000, PayoutMinCents: 2500, MaxUploadBytes: 2 << 20, MaxPending: 20,
+	}, time.Millisecond, storetest.Logger(t))
 	images, err := catalog.NewService(db, blobs, catalog.Options{
 		Limits: catalog.Limits{
 			MaxFileBytes: 2 << 20, MinPixels: 10_000, MaxPixels: 4_000_000,
 			MaxFiles: 5, MaxDrafts: 50, MaxPending: 20,
 		},
 		TempDir: t.TempDir(),
+		Policy:  settings.Policy,
 		Logger:  storetest.Logger(t),
 	})
 	if err != nil {
@@ -95,6 +104,7 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 	books := ledger.New(db)
 	shop, err := commerce.NewService(db, books, commerce.Options{
 		Prices:   app.Prices{StandardCents: 300, ExtendedCents: 3000, MinCents: 100, MaxCents: 10_000},
+		Policy:   settings.Policy,
 		Provider: commerce.NewSandbox(testSecret, ""),
 		Signer:   commerce.NewSigner(testSecret),
 		BaseURL:  cfg.BaseURL,
@@ -108,13 +118,14 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 			t.Errorf("ledger.Verify: %v", err)
 		}
 	})
-	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Sessions: db.Sessions(), Health: db})
+	admin := moderation.NewService(db, images, shop, settings, moderation.Options{Logger: storetest.Logger(t)})
+	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin, Sessions: db.Sessions(), Health: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, commerce: shop, blobs: blobs, srv: srv}
+	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, commerce: shop, moderation: admin, settings: settings, web: s, blobs: blobs, srv: srv}
 }
 
 // synced brings the search index up to date with the database.

@@ -170,6 +170,8 @@ type imageJSON struct {
 	URL             string      `json:"url"`
 	Status          string      `json:"status"`
 	StatusReason    string      `json:"status_reason,omitempty"`
+	RejectReasons   []string    `json:"reject_reasons,omitempty"`
+	AppealedAt      *time.Time  `json:"appealed_at,omitempty"`
 	Title           string      `json:"title"`
 	Description     string      `json:"description"`
 	Keywords        []string    `json:"keywords"`
@@ -228,6 +230,7 @@ func toImageJSON(d *catalog.Detail, viewer *app.User) imageJSON {
 	}
 	if viewer != nil && (viewer.ID == img.ContributorID || viewer.Can(app.RoleAdmin)) {
 		j.StatusReason, j.SubmittedAt = img.StatusReason, img.SubmittedAt
+		j.RejectReasons, j.AppealedAt = img.RejectReasons, img.AppealedAt
 		j.FileName, j.FileSize, j.Format = img.FileName, img.FileSize, img.Format
 	}
 	return j

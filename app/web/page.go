@@ -112,12 +112,31 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return false
 		},
-		"searchURL": func(q string) string { return "/search?q=" + url.QueryEscape(q) },
-		"money":     money,
+		"searchURL":      func(q string) string { return "/search?q=" + url.QueryEscape(q) },
+		"money":          money,
+		"waitText":       waitText,
+		"rejectLabel":    rejectLabel,
+		"resubmittable":  app.Resubmittable,
+		"reportReasons":  app.ReportReasons,
+		"sharePercent":   sharePercent,
+		"auditTargetURL": auditTargetURL,
+		"auditTargetTypes": func() []string {
+			return []string{"image", "user", "report", "order", "payout", "settings"}
+		},
+		"mbOf": func(n int64) int64 { return n >> 20 },
+		"settingsField": func(name, label, value string, e fieldMessage) settingsField {
+			return settingsField{Name: name, Label: label, Value: value, Error: e}
+		},
 		"fieldError": func(errs map[string]string, field string) fieldMessage {
 			return fieldMessage{ID: field, Message: errs[field]}
 		},
 	}
+}
+
+// settingsField feeds the settings page's "money-field" template.
+type settingsField struct {
+	Name, Label, Value string
+	Error              fieldMessage
 }
 
 // fieldMessage feeds the "field-error" partial: the input's id and its message.

@@ -31,9 +31,10 @@ func TestEveryPageRenders(t *testing.T) {
 	ada.signIn("ada")
 	co := a.client()
 	co.signIn("cora")
-	up := decode[uploadResp](t, co.uploadAPI(a.token("cora"), jpegFile(t, "kite.jpg", 400, 300, 1), jpegFile(t, "draft.jpg", 300, 400, 2)))
+	up := decode[uploadResp](t, co.uploadAPI(a.token("cora"), jpegFile(t, "kite.jpg", 400, 300, 1), jpegFile(t, "draft.jpg", 300, 400, 2), jpegFile(t, "queued.jpg", 400, 400, 3)))
 	a.process()
 	a.publish(cora, up.Images[0].ID)
+	a.submit(cora, up.Images[2].ID)
 	published, err := a.catalog.Image(t.Context(), nil, up.Images[0].ID)
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +60,9 @@ func TestEveryPageRenders(t *testing.T) {
 	}
 	be := a.client()
 	be.signIn("bea")
+	if _, _, err := a.moderation.Report(t.Context(), bea, published.PublicID, "metadata", "The bird is a buzzard"); err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string]struct {
 		c      *client
 		path   string
@@ -86,6 +90,12 @@ func TestEveryPageRenders(t *testing.T) {
 		"sandbox_checkout":    {be, pending.Order.CheckoutURL, http.StatusOK, "4242 4242 4242 4242"},
 		"earnings":            {co, "/contribute/earnings", http.StatusOK, "$1.80"},
 		"admin_payouts":       {ada, "/admin/payouts", http.StatusOK, "Payouts"},
+		"admin_dashboard":     {ada, "/admin", http.StatusOK, "1</strong> waiting for review"},
+		"admin_review":        {ada, "/admin/review", http.StatusOK, "Missing model release"},
+		"admin_reports":       {ada, "/admin/reports", http.StatusOK, "The bird is a buzzard"},
+		"admin_orders":        {ada, "/admin/orders", http.StatusOK, order.Order.PublicID},
+		"admin_settings":      {ada, "/admin/settings", http.StatusOK, "Payout threshold"},
+		"admin_audit":         {ada, "/admin/audit", http.StatusOK, "No entries match"},
 	}
 	files, err := fs.Glob(views.FS, "pages/*.html")
 	if err != nil {

@@ -19,23 +19,9 @@ import (
 // publishAs uploads a photo as owner, describes and publishes it.
 func (a *testApp) publishAs(owner *app.User, seed int64, w, h int, title, category string, keywords ...string) string {
 	a.t.Helper()
-	c := a.client()
-	up := decode[uploadResp](a.t, c.uploadAPI(a.token(owner.Username), jpegFile(a.t, "p.jpg", w, h, seed)))
-	if len(up.Images) != 1 {
-		a.t.Fatalf("upload: %+v", up)
-	}
-	id := up.Images[0].ID
-	a.process()
-	ctx := a.t.Context()
-	usage, ai := app.UsageCommercial, app.AINone
-	if _, err := a.catalog.Describe(ctx, owner, id, catalog.Description{Title: &title, Keywords: &keywords, Category: &category, Usage: &usage, AI: &ai}); err != nil {
-		a.t.Fatal(err)
-	}
-	if _, err := a.catalog.Submit(ctx, owner, id); err != nil {
-		a.t.Fatal(err)
-	}
+	id := a.pendingAs(owner, jpegFile(a.t, "p.jpg", w, h, seed), title, category, keywords...)
 	admin := a.user("admin"+app.RandomToken(3), app.RoleAdmin)
-	if _, err := a.catalog.Approve(ctx, admin, id); err != nil {
+	if _, err := a.catalog.Approve(a.t.Context(), admin, id); err != nil {
 		a.t.Fatal(err)
 	}
 	return id

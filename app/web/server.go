@@ -17,6 +17,7 @@ import (
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/commerce"
+	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/ratelimit"
 	"github.com/snapshop/snapshop/app/searchsync"
 )
@@ -44,31 +45,33 @@ type Pinger interface {
 
 // Services are the domain services handlers call.
 type Services struct {
-	Auth     *auth.Service
-	Catalog  *catalog.Service
-	Search   *searchsync.Service
-	Commerce *commerce.Service
-	Views    *catalog.ViewCounter
-	Sessions scs.Store // sessions table; scs.CtxStore is used when implemented
-	Health   Pinger
+	Auth       *auth.Service
+	Catalog    *catalog.Service
+	Search     *searchsync.Service
+	Commerce   *commerce.Service
+	Moderation *moderation.Service
+	Views      *catalog.ViewCounter
+	Sessions   scs.Store // sessions table; scs.CtxStore is used when implemented
+	Health     Pinger
 }
 
 // Server is Snapshop's HTTP handler.
 type Server struct {
-	echo      *echo.Echo
-	cfg       Config
-	auth      *auth.Service
-	catalog   *catalog.Service
-	search    *searchsync.Service
-	commerce  *commerce.Service
-	pageViews *catalog.ViewCounter
-	health    Pinger
-	sessions  *scs.SessionManager
-	views     *renderer
-	assets    *assets
-	metrics   *metrics
-	ipLimiter *ratelimit.Limiter
-	log       *slog.Logger
+	echo       *echo.Echo
+	cfg        Config
+	auth       *auth.Service
+	catalog    *catalog.Service
+	search     *searchsync.Service
+	commerce   *commerce.Service
+	moderation *moderation.Service
+	pageViews  *catalog.ViewCounter
+	health     Pinger
+	sessions   *scs.SessionManager
+	views      *renderer
+	assets     *assets
+	metrics    *metrics
+	ipLimiter  *ratelimit.Limiter
+	log        *slog.Logger
 }
 
 // New builds the server: parses every template (failing on any error),
@@ -84,16 +87,17 @@ func New(cfg Config, svc Services) (*Server, error) {
 		cfg.SignInRefill = 6 * time.Second
 	}
 	s := &Server{
-		cfg:       cfg,
-		auth:      svc.Auth,
-		catalog:   svc.Catalog,
-		search:    svc.Search,
-		commerce:  svc.Commerce,
-		pageViews: svc.Views,
-		health:    svc.Health,
-		metrics:   newMetrics(),
-		ipLimiter: ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),
-		log:       cfg.Logger,
+		cfg:        cfg,
+		auth:       svc.Auth,
+		catalog:    svc.Catalog,
+		search:     svc.Search,
+		commerce:   svc.Commerce,
+		moderation: svc.Moderation,
+		pageViews:  svc.Views,
+		health:     svc.Health,
+		metrics:    newMetrics(),
+		ipLimiter:  ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),
+		log:        cfg.Logger,
 	}
 
 	// scs.New also starts an in-memory store with a cleanup ticker, which we

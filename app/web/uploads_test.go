@@ -94,6 +94,16 @@ func (a *testApp) token(name string) string {
 // publish describes, submits and approves an image through the services.
 func (a *testApp) publish(owner *app.User, id string) {
 	a.t.Helper()
+	a.submit(owner, id)
+	admin := a.user("admin"+app.RandomToken(3), app.RoleAdmin)
+	if _, err := a.catalog.Approve(a.t.Context(), admin, id); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// submit describes one of owner's drafts completely and sends it for review.
+func (a *testApp) submit(owner *app.User, id string) {
+	a.t.Helper()
 	ctx := a.t.Context()
 	title, kw, cat := "Red kite over the ridge", []string{"kite", "bird", "ridge", "sky", "flight"}, "animals"
 	usage, ai := app.UsageCommercial, app.AINone
@@ -101,10 +111,6 @@ func (a *testApp) publish(owner *app.User, id string) {
 		a.t.Fatal(err)
 	}
 	if _, err := a.catalog.Submit(ctx, owner, id); err != nil {
-		a.t.Fatal(err)
-	}
-	admin := a.user("admin"+app.RandomToken(3), app.RoleAdmin)
-	if _, err := a.catalog.Approve(ctx, admin, id); err != nil {
 		a.t.Fatal(err)
 	}
 }

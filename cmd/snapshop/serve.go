@@ -21,6 +21,7 @@ import (
 	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/config"
 	"github.com/snapshop/snapshop/app/ledger"
+	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/web"
@@ -87,6 +88,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 
+	// What admins may change at run time, over the configured defaults.
+	settings := moderation.NewSettings(db, policyDefaults(cfg), 0, log)
+
 	authOpts := m.AuthOptions
 	authOpts.Logger = log
 	accounts, err := auth.NewService(db, authOpts)
@@ -97,7 +101,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	images, err := newCatalog(ctx, cfg, log, db, blobs)
+	images, err := newCatalog(ctx, cfg, log, db, blobs, settings)
 	if err != nil {
 		return err
 	}
@@ -114,7 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:            log,
 	})
 	views := &catalog.ViewCounter{DB: db, Logger: log}
-	shop, err := newCommerce(cfg, log, db, secret)
+	shop, err := newCommerce(cfg, log, db, secret, settings)
 	if err != nil {
 		return err
 	}
@@ -123,7 +127,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("demo wallet: %w", err)
 		}
 	}
-	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop})
+	admin := moderation.NewService(db, images, shop, settings, moderation.Options{Logger: log})
+	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin})
 	if err != nil {
 		return err
 	}
@@ -183,9 +188,22 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
+// policyDefaults is the run-time policy as configured, before any admin
+// changes it.
+func policyDefaults(cfg config.Config) app.Policy {
+	p := cfg.Prices
+	return app.Policy{
+		Prices:         app.Prices{StandardCents: p.StandardCents, ExtendedCents: p.ExtendedCents, MinCents: p.MinCents, MaxCents: p.MaxCents},
+		ShareBP:        p.ShareBP,
+		PayoutMinCents: p.PayoutMinCents,
+		MaxUploadBytes: int64(cfg.Uploads.MaxFileMB) << 20,
+		MaxPending:     cfg.Uploads.MaxPending,
+	}
+}
+
 // newCommerce builds the shop: Stripe when its keys are configured,
 // otherwise the built-in sandbox card page.
-func newCommerce(cfg config.Config, log *slog.Logger, db *store.DB, secret []byte) (*commerce.Service, error) {
+func newCommerce(cfg config.Config, log *slog.Logger, db *store.DB, secret []byte, settings *moderation.Settings) (*commerce.Service, error) {
 	// The sandbox's card page is on this server: a path, whatever address
 	// the browser reached it by.
 	var provider commerce.Provider = commerce.NewSandbox(secret, "")
@@ -201,6 +219,7 @@ func newCommerce(cfg config.Config, log *slog.Logger, db *store.DB, secret []byt
 		Prices:         app.Prices{StandardCents: p.StandardCents, ExtendedCents: p.ExtendedCents, MinCents: p.MinCents, MaxCents: p.MaxCents},
 		DefaultShareBP: p.ShareBP,
 		PayoutMinCents: p.PayoutMinCents,
+		Policy:         settings.Policy,
 		Provider:       provider,
 		Signer:         commerce.NewSigner(secret),
 		BaseURL:        cfg.BaseURL,
@@ -225,7 +244,7 @@ func openBlobs(ctx context.Context, cfg config.Config) (catalog.Blobs, error) {
 // uses the database, so no upload can be in flight yet — every leftover blob
 // intent is reconciled now. (On PostgreSQL the periodic sweep does it once
 // intents are old enough not to belong to another process's upload.)
-func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, blobs catalog.Blobs) (*catalog.Service, error) {
+func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, blobs catalog.Blobs, settings *moderation.Settings) (*catalog.Service, error) {
 	tmp := filepath.Join(cfg.DataDir, "tmp")
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("clear staging directory: %w", err)
@@ -245,6 +264,7 @@ func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *st
 		DefaultPriceCents: cfg.Prices.StandardCents,
 		MinPriceCents:     cfg.Prices.MinCents,
 		MaxPriceCents:     cfg.Prices.MaxCents,
+		Policy:            settings.Policy,
 		Logger:            log,
 	})
 	if err != nil {

@@ -224,7 +224,8 @@ func isPropertyName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_'
-		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '.')) {
+		more := c >= '0' && c <= '9' || c == '-' || c == '.' // allowed after the first byte
+		if !letter && (i == 0 || !more) {
 			return false
 		}
 	}

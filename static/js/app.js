@@ -53,3 +53,53 @@ document.addEventListener("change", (event) => {
     }, 120);
   });
 })();
+
+// Review queue keyboard: j/k move between items, a approves the current one,
+// r opens its reject form (focus on the first reason), x toggles its
+// selection for the bulk bar. Keys typed into form fields are left alone.
+(() => {
+  const queue = document.querySelector("[data-review-queue]");
+  if (!queue) return;
+  const items = [...queue.querySelectorAll("[data-review-item]")];
+  if (!items.length) return;
+  let current = 0;
+  const focus = (i) => {
+    current = Math.max(0, Math.min(items.length - 1, i));
+    items.forEach((el, j) => el.classList.toggle("is-current", j === current));
+    items[current].focus({ preventScroll: true });
+    items[current].scrollIntoView({ block: "start", behavior: "smooth" });
+  };
+  items.forEach((el, i) => el.addEventListener("focusin", () => { current = i; items.forEach((x, j) => x.classList.toggle("is-current", j === i)); }));
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) && t.type !== "checkbox")) return;
+    const item = items[current];
+    switch (e.key) {
+      case "j": focus(current + 1); break;
+      case "k": focus(current - 1); break;
+      case "a": {
+        const btn = item.querySelector("[data-approve]");
+        if (btn) btn.click();
+        break;
+      }
+      case "r": {
+        const d = item.querySelector("[data-reject]");
+        if (d) {
+          d.open = true;
+          const first = d.querySelector("input[type=checkbox]");
+          if (first) first.focus();
+        }
+        break;
+      }
+      case "x": {
+        const box = item.querySelector("[data-select]");
+        if (box) box.checked = !box.checked;
+        break;
+      }
+      default: return;
+    }
+    e.preventDefault();
+  });
+  focus(0);
+})();
