@@ -191,7 +191,7 @@ type uploadPage struct {
 }
 
 func (s *Server) uploadForm(c echo.Context) error {
-	data := uploadPage{Page: s.page(c, "Upload photos"), Limits: s.catalog.Limits()}
+	data := uploadPage{Page: s.page(c, "Upload photos"), Limits: s.catalog.EffectiveLimits(c.Request().Context())}
 	return s.renderPage(c, http.StatusOK, pageUpload, &data)
 }
 
@@ -210,7 +210,7 @@ func (s *Server) uploadSubmit(c echo.Context) error {
 	if status == http.StatusAccepted {
 		status = http.StatusOK
 	}
-	data := uploadPage{Page: s.page(c, "Upload photos"), Limits: s.catalog.Limits(), Results: &resp}
+	data := uploadPage{Page: s.page(c, "Upload photos"), Limits: s.catalog.EffectiveLimits(c.Request().Context()), Results: &resp}
 	return s.renderPage(c, status, pageUpload, &data)
 }
 
