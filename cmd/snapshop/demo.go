@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/disintegration/imaging"
 
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/auth"
@@ -152,6 +156,60 @@ func seedDemoImages(ctx context.Context, cat *catalog.Service, users map[app.Rol
 		}
 	}
 	log.Info("demo: catalogue published", "images", len(ids))
+	if err := seedDemoQueue(ctx, cat, contributor, plan[0]); err != nil {
+		return err
+	}
+	log.Info("demo: review queue filled", "images", 3)
+	return nil
+}
+
+// seedDemoQueue leaves three images waiting for review, so an admin has
+// something to decide: two new photos, and a re-saved, slightly cropped copy
+// of the first published one, which the queue shows as a near-duplicate.
+func seedDemoQueue(ctx context.Context, cat *catalog.Service, contributor *app.User, first demoImage) error {
+	orig := synth.Photo(first.width, first.height, first.seed)
+	b := orig.Bounds()
+	dx, dy := b.Dx()/100, b.Dy()/100
+	var copied bytes.Buffer
+	if err := jpeg.Encode(&copied, imaging.Crop(orig, image.Rect(dx, dy, b.Dx()-dx, b.Dy()-dy)), &jpeg.Options{Quality: 72}); err != nil {
+		return fmt.Errorf("demo copy: %w", err)
+	}
+	fresh := func(seed int64) ([]byte, error) { return synth.JPEG(2600, 1734, seed, 88) }
+	queue := []struct {
+		title, category string
+		keywords        []string
+		data            func() ([]byte, error)
+	}{
+		{"Harbour lights at dusk", "travel", []string{"harbour", "lights", "dusk", "boats", "water"}, func() ([]byte, error) { return fresh(9001) }},
+		{"Misty pine forest", "nature", []string{"forest", "pine", "mist", "trees", "morning"}, func() ([]byte, error) { return fresh(9002) }},
+		{"Evening landscape (re-upload)", "landscapes", []string{"landscape", "evening", "sky", "hills", "calm"}, func() ([]byte, error) { return copied.Bytes(), nil }},
+	}
+	for i, q := range queue {
+		data, err := q.data()
+		if err != nil {
+			return fmt.Errorf("demo queue image %d: %w", i, err)
+		}
+		st, err := cat.Stage(ctx, fmt.Sprintf("review-%d.jpg", i+1), bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		img, err := cat.Ingest(ctx, contributor, st)
+		_ = st.Close()
+		if err != nil {
+			return fmt.Errorf("demo queue image %d: %w", i, err)
+		}
+		if err := waitProcessed(ctx, cat, contributor, img.PublicID); err != nil {
+			return err
+		}
+		usage, ai, title, category, kw := app.UsageCommercial, app.AINone, q.title, q.category, q.keywords
+		d := catalog.Description{Title: &title, Keywords: &kw, Category: &category, Usage: &usage, AI: &ai}
+		if _, err := cat.Describe(ctx, contributor, img.PublicID, d); err != nil {
+			return fmt.Errorf("describe demo queue image: %w", err)
+		}
+		if _, err := cat.Submit(ctx, contributor, img.PublicID); err != nil {
+			return fmt.Errorf("submit demo queue image: %w", err)
+		}
+	}
 	return nil
 }
 
