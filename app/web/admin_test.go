@@ -162,6 +162,15 @@ func TestReviewDecisions(t *testing.T) {
 			t.Fatalf("queue = %+v, want the three images oldest first", q)
 		}
 		co.get("/contribute/images/"+third).mustStatus(t, http.StatusOK).mustContain(t, "3rd in the review queue")
+		// Reviewers may zoom into the original, inside the admin area only.
+		firstImg, err := a.db.ImageByPublicID(t.Context(), first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := ada.get("/admin/images/" + first + "/original").mustStatus(t, http.StatusOK)
+		if orig.body != string(a.original(firstImg)) || orig.Header.Get("Cache-Control") != "private, no-store" {
+			t.Error("the admin's original is not the upload, or may be cached")
+		}
 		before := a.auditCount()
 
 		// Approve → searchable at once.
