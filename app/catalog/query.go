@@ -180,6 +180,28 @@ func parseDerivativeName(name string) (sum, size string, ok bool) {
 	return sum, size, true
 }
 
+// Comp opens the watermarked preview of a published image for a signed-in
+// viewer to try in a layout before buying: a comp. It is never the
+// original, and only published images have one (anything else is
+// ENotFound, whoever asks).
+func (s *Service) Comp(ctx context.Context, viewer *app.User, publicID string) (*app.Image, blob.Object, error) {
+	if viewer == nil {
+		return nil, nil, app.Errorf(app.EUnauthorized, "Sign in to download comps.")
+	}
+	img, err := s.db.ImageByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !img.Status.Public() || img.PreviewKey == "" {
+		return nil, nil, app.Errorf(app.ENotFound, "No such image.")
+	}
+	obj, err := s.blobs.Open(ctx, img.PreviewKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open preview of %s: %w", img.PublicID, err)
+	}
+	return img, obj, nil
+}
+
 // NearDuplicates returns other images whose perceptual hash is within
 // maxDistance (≤ 6) of img's, with their distances.
 func (s *Service) NearDuplicates(ctx context.Context, img *app.Image, maxDistance int) ([]app.Image, []int, error) {

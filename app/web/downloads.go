@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,49 @@ func (s *Server) download(c echo.Context) error {
 	}
 	s.log.InfoContext(ctx, "original downloaded", "licence", d.License.Code, "image", d.Image.PublicID, "buyer", d.Buyer.PublicID)
 	return nil
+}
+
+// comp sends a signed-in user the watermarked preview of a published image
+// to try in a layout: no licence, no original. The preview is re-encoded on
+// the server and size-capped, so it is built in memory with one XMP block
+// saying what it is; a failure is then still a clean error page.
+func (s *Server) comp(c echo.Context) error {
+	ctx := c.Request().Context()
+	img, obj, err := s.catalog.Comp(ctx, currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	packet, err := xmp.Packet(compFields(img, s.cfg.BaseURL))
+	if err != nil {
+		return fmt.Errorf("comp XMP for %s: %w", img.PublicID, err)
+	}
+	var buf bytes.Buffer
+	if err := xmp.Embed(&buf, obj, "jpeg", packet); err != nil {
+		return fmt.Errorf("comp of %s: %w", img.PublicID, err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="snapshop-comp-%s.jpg"`, img.PublicID))
+	h.Set("Cache-Control", "private, no-store")
+	s.log.InfoContext(ctx, "comp downloaded", "image", img.PublicID, "user", currentUser(c).PublicID)
+	return c.Blob(http.StatusOK, "image/jpeg", buf.Bytes())
+}
+
+// compFields is what a comp says about itself: a comp for layouts, not a
+// licence (xmpRights:Marked stays unwritten: a comp is neither licensed
+// nor public domain).
+func compFields(img *app.Image, baseURL string) xmp.Fields {
+	page := baseURL + imageURL(img)
+	return xmp.Fields{
+		Title:        img.Title,
+		Rights:       "Unlicensed comp from Snapshop. Licence it at " + page,
+		UsageTerms:   "Comp for layout and mock-up only. Not licensed: do not publish, print or distribute it. Buy a licence at " + page + " to use the image.",
+		WebStatement: page,
+		Snapshop: []xmp.Property{
+			{Name: "Comp", Value: "True"},
+			{Name: "ImageID", Value: img.PublicID},
+		},
+	}
 }
 
 // licenseFields is what a delivered file says about its licence.
