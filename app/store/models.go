@@ -32,6 +32,8 @@ var persisted = []any{
 	&ledgerEntry{},
 	&app.Report{},
 	&app.AuditEntry{},
+	&app.Lightbox{},
+	&app.LightboxItem{},
 	&setting{},
 	&sessionRow{},
 	&schemaMigration{},
