@@ -130,6 +130,19 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]app.Order, int64
 	return out, total, nil
 }
 
+// OrdersByIDs returns the orders with the given internal IDs, in no
+// particular order (missing ones are simply absent).
+func (db *DB) OrdersByIDs(ctx context.Context, ids []int64) ([]app.Order, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []app.Order
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load orders: %w", translate(err))
+	}
+	return out, nil
+}
+
 // CreateLicense inserts a licence. A valid licence the buyer already holds
 // for that image and tier is an EConflict: the partial unique index decides.
 func (db *DB) CreateLicense(ctx context.Context, l *app.License) error {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,43 +125,34 @@ func firstMessage(err error) string {
 
 type orderPage struct {
 	Page
-	Order     *app.Order
-	Items     []app.OrderItem
-	Licenses  []commerce.HeldLicense
-	Images    map[int64]*app.Image
+	Receipt   *commerce.Receipt
 	Cancelled bool
 }
 
+// orderPage shows an order: once paid, its printable receipt.
 func (s *Server) orderPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	o, items, err := s.commerce.Order(ctx, currentUser(c), c.Param("id"))
+	r, err := s.commerce.Receipt(c.Request().Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	lics, err := s.commerce.OrderLicenses(ctx, o)
-	if err != nil {
-		return err
+	title := "Order " + r.Order.PublicID
+	if r.Paid() {
+		title = "Receipt for order " + r.Order.PublicID
 	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.ImageID
-	}
-	imgs, err := s.commerce.Images(ctx, ids)
-	if err != nil {
-		return err
-	}
-	data := &orderPage{Page: s.page(c, "Order "+o.PublicID), Order: o, Items: items, Licenses: lics, Images: imgs, Cancelled: c.QueryParam("cancelled") != ""}
-	return s.renderPage(c, http.StatusOK, pageOrder, data)
+	return s.renderPage(c, http.StatusOK, pageOrder, &orderPage{Page: s.page(c, title), Receipt: r, Cancelled: c.QueryParam("cancelled") != ""})
 }
 
 type licensesPage struct {
 	Page
 	Licenses []commerce.HeldLicense
 	Orders   []app.Order
+	pager    // of the orders
 }
 
 const licensesPerPage = 200
 
+// licensesPage lists the buyer's licences and, page by page, every order
+// with a link to its receipt.
 func (s *Server) licensesPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -168,11 +160,39 @@ func (s *Server) licensesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	orders, _, err := s.commerce.Orders(ctx, u, 50, 0)
+	pageNum := pageParam(c)
+	orders, total, err := s.commerce.Orders(ctx, u, ordersPerPage, (pageNum-1)*ordersPerPage)
 	if err != nil {
 		return err
 	}
-	return s.renderPage(c, http.StatusOK, pageLicenses, &licensesPage{Page: s.page(c, "Your licences"), Licenses: lics, Orders: orders})
+	return s.renderPage(c, http.StatusOK, pageLicenses, &licensesPage{
+		Page: s.page(c, "Your licences"), Licenses: lics, Orders: orders, pager: newPager(c, pageNum, ordersPerPage, total),
+	})
+}
+
+// licensesCSV exports every licence the buyer ever bought, valid or
+// refunded, for their books. Prices are in cents.
+func (s *Server) licensesCSV(c echo.Context) error {
+	recs, err := s.commerce.LicenseRecords(c.Request().Context(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"code", "image_id", "image_title", "license", "purchased_at", "price_cents", "order_id", "status"}}
+	for _, r := range recs {
+		var id, title string
+		if r.Image != nil {
+			id, title = r.Image.PublicID, r.Image.Title
+		}
+		status := "valid"
+		if !r.License.Valid() {
+			status = "refunded"
+		}
+		rows = append(rows, []string{
+			r.License.Code, id, title, string(r.License.Tier), r.License.CreatedAt.UTC().Format(time.RFC3339),
+			itoa(r.License.PriceCents), r.OrderPublicID, status,
+		})
+	}
+	return writeCSV(c, "snapshop-licenses.csv", rows)
 }
 
 type verifyPage struct {

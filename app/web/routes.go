@@ -57,6 +57,7 @@ func (s *Server) routes() {
 	pages.GET("/images/:id/comp", s.comp, requireUser)
 	pages.GET("/orders/:id", s.orderPage, requireUser)
 	pages.GET("/licenses", s.licensesPage, requireUser)
+	pages.GET("/licenses.csv", s.licensesCSV, requireUser)
 	pages.GET("/licenses/:code/certificate", s.licenseCertificate, requireUser)
 	pages.GET("/downloads/:code", s.download, requireUser)
 	pages.GET("/wallet", s.walletPage, requireUser)
