@@ -167,7 +167,7 @@ func TestReviewDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		orig := ada.get("/admin/images/" + first + "/original").mustStatus(t, http.StatusOK)
+		orig := ada.get("/admin/images/"+first+"/original").mustStatus(t, http.StatusOK)
 		if orig.body != string(a.original(firstImg)) || orig.Header.Get("Cache-Control") != "private, no-store" {
 			t.Error("the admin's original is not the upload, or may be cached")
 		}
