@@ -25,7 +25,16 @@ type Document struct {
 	ApprovedAt   time.Time
 	Sales        int64
 	Views        int64
+	// PHash is the image's 64-bit perceptual hash: images whose hashes
+	// differ in at most NearDuplicateBits bits are near-identical copies,
+	// which "more like this" shows once. 0: unknown.
+	PHash uint64
 }
+
+// NearDuplicateBits is the largest Hamming distance between two perceptual
+// hashes of near-identical images (a re-saved, resized or slightly cropped
+// copy), as the review queue counts it.
+const NearDuplicateBits = 6
 
 // Facet names, as used in Filters, Result.Facets and URLs.
 const (
@@ -83,6 +92,10 @@ type Request struct {
 	Page    int  // from 1
 	PerPage int  // 1..MaxPerPage; 0 means 48
 	Facets  bool // count facets
+	// Like, when set, asks for documents like one document instead (see
+	// Related), most alike first: Filters, Page and PerPage apply; Query,
+	// Any, Sort and Facets are ignored; at most MaxRelated results.
+	Like *Like
 }
 
 // FacetValue is one option of a facet and how many results it would have.

@@ -13,7 +13,7 @@ import (
 // the dictionary and slow indexing for no query Bleve answers).
 //
 // Format: fields separated by '\x1f' in a fixed order; lists joined by ','.
-const attrsVersion = "1"
+const attrsVersion = "2"
 
 func encodeAttrs(d *Document) string {
 	released := "no"
@@ -34,6 +34,7 @@ func encodeAttrs(d *Document) string {
 		strconv.FormatInt(d.Sales, 10),
 		strconv.FormatInt(d.Views, 10),
 		strconv.FormatUint(docSig(d), 16),
+		strconv.FormatUint(d.PHash, 16),
 	}, "\x1f")
 }
 
@@ -41,7 +42,7 @@ func encodeAttrs(d *Document) string {
 // and returns the signature of the whole document (see docSig).
 func decodeAttrs(s string, d *Document) (uint64, error) {
 	f := strings.Split(s, "\x1f")
-	if len(f) != 13 || f[0] != attrsVersion {
+	if len(f) != 14 || f[0] != attrsVersion {
 		return 0, fmt.Errorf("search: stored attributes %q are not version %s", s, attrsVersion)
 	}
 	d.Category, d.Orientation = f[1], f[2]
@@ -71,6 +72,9 @@ func decodeAttrs(s string, d *Document) (uint64, error) {
 	sig, err := strconv.ParseUint(f[12], 16, 64)
 	if err != nil {
 		return 0, fmt.Errorf("search: stored signature: %w", err)
+	}
+	if d.PHash, err = strconv.ParseUint(f[13], 16, 64); err != nil {
+		return 0, fmt.Errorf("search: stored perceptual hash: %w", err)
 	}
 	return sig, nil
 }

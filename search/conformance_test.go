@@ -441,14 +441,14 @@ func TestRelated(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ix := build(t, fixture())
 			d := fixture()[0] // red kite
-			got, err := ix.Related(ctx, RelatedRequest{ID: d.ID, Keywords: d.Keywords, Category: d.Category, Colors: d.Colors, Limit: 5})
+			got, err := ix.Related(ctx, RelatedRequest{Like: Like{ID: d.ID, Keywords: d.Keywords, Category: d.Category, Colors: d.Colors}, Limit: 5})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(got) == 0 || got[0] != 2 || slices.Contains(got, d.ID) {
 				t.Fatalf("related to the red kite: %v", got)
 			}
-			got, _ = ix.Related(ctx, RelatedRequest{ID: d.ID, Keywords: d.Keywords, Exclude: []uint32{2}, Limit: 5})
+			got, _ = ix.Related(ctx, RelatedRequest{Like: Like{ID: d.ID, Keywords: d.Keywords, Exclude: []uint32{2}}, Limit: 5})
 			if slices.Contains(got, 2) {
 				t.Fatalf("excluded image returned: %v", got)
 			}

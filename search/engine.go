@@ -56,6 +56,7 @@ type engine struct {
 	views    []uint32
 	price    []int32 // cents
 	mp       []float32
+	phash    []uint64 // perceptual hash; 0: unknown
 	sig      []uint64 // hash of everything but sales, views and approval time
 
 	defs    [numFacets]facetDef
@@ -105,7 +106,7 @@ func docSig(d *Document) uint64 {
 	h := fnv.New64a()
 	for _, s := range []string{d.Title, strings.Join(d.Keywords, "\x1e"), d.Description, d.Contributor, d.CategoryName, d.Category,
 		d.Orientation, strings.Join(d.Colors, ","), d.Use, strconv.FormatBool(d.Released), d.AI,
-		strconv.FormatInt(d.PriceCents, 10), strconv.FormatFloat(d.Megapixels, 'f', 2, 64)} {
+		strconv.FormatInt(d.PriceCents, 10), strconv.FormatFloat(d.Megapixels, 'f', 2, 64), strconv.FormatUint(d.PHash, 16)} {
 		_, _ = h.Write([]byte(s))
 		_, _ = h.Write([]byte{0})
 	}
@@ -123,6 +124,7 @@ func (e *engine) newSlot(d *Document) uint32 {
 	e.views = append(e.views, clampU32(d.Views))
 	e.price = append(e.price, int32(min(max(d.PriceCents, 0), math.MaxInt32))) //nolint:gosec // clamped
 	e.mp = append(e.mp, float32(d.Megapixels))
+	e.phash = append(e.phash, d.PHash)
 	e.sig = append(e.sig, docSig(d))
 	e.addFacets(s, d)
 	return s
@@ -231,7 +233,7 @@ func (e *engine) optimize() {
 	e.loadedSlots = len(e.ids)
 	e.ids, e.slotOf = slices.Clone(e.ids), slices.Clone(e.slotOf)
 	e.approved, e.sales, e.views = slices.Clone(e.approved), slices.Clone(e.sales), slices.Clone(e.views)
-	e.price, e.mp, e.sig = slices.Clone(e.price), slices.Clone(e.mp), slices.Clone(e.sig)
+	e.price, e.mp, e.phash, e.sig = slices.Clone(e.price), slices.Clone(e.mp), slices.Clone(e.phash), slices.Clone(e.sig)
 	for f := range e.codes.single {
 		e.codes.single[f] = slices.Clone(e.codes.single[f])
 	}

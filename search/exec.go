@@ -353,6 +353,12 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 
+	if r.Like != nil {
+		res := &Result{}
+		e.searchLike(&r, res)
+		res.Took = time.Since(start)
+		return res, nil
+	}
 	q := ParseQuery(r.Query, r.Any)
 	must, not := e.clauses(q.Must), e.clauses(q.Not)
 	if len(must) == 0 && r.Sort == SortRelevance {

@@ -13,7 +13,7 @@ import (
 // indexVersion changes whenever the mapping, the document encoding or the
 // engine's reading of them changes: an index on disk with another version is
 // rebuilt, never read.
-const indexVersion = "snapshop-search-3"
+const indexVersion = "snapshop-search-4"
 
 // Internal keys stored in the Bleve index beside the documents.
 const (

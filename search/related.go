@@ -3,22 +3,38 @@ package search
 import (
 	"context"
 	"math"
+	"math/bits"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// RelatedRequest asks for images like one image.
-type RelatedRequest struct {
-	ID       uint32   // the image itself, never returned
+// Like is the document "more like this" starts from.
+type Like struct {
+	ID       uint32   // the document itself, never returned
 	Keywords []string // its keywords
 	Category string   // its category slug
 	Colors   []string // its colour buckets
-	Exclude  []uint32 // more images not to return (near-duplicates, say)
-	Limit    int
+	// PHash is its perceptual hash (0: unknown): its near-identical copies
+	// are never returned.
+	PHash   uint64
+	Exclude []uint32 // more documents not to return
 }
 
-// Related returns images sharing the most (and rarest) keywords with the
-// request, then its category and colours: "more like this".
+// RelatedRequest asks for a few documents like one.
+type RelatedRequest struct {
+	Like
+	Limit int
+}
+
+// MaxRelated bounds a "more like this" list (Request.Like): the documents
+// most alike, not every one that shares a word.
+const MaxRelated = 500
+
+// Related returns documents sharing the most (and rarest) keywords with the
+// request, then its category and colours: "more like this". Near-identical
+// documents (see NearDuplicateBits) appear once, as the best ranked of them,
+// and never when they copy the request's own.
 func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) {
 	if ix.closed.Load() {
 		return nil, ErrClosed
@@ -30,6 +46,32 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 
+	set, scores := e.likeScores(&r.Like)
+	top := e.alike(set, scores, min(r.Limit, MaxRelated))
+	out := make([]uint32, len(top))
+	for i, s := range top {
+		out[i] = e.ids[s]
+	}
+	return out, nil
+}
+
+// searchLike answers a search for documents like r.Like: the filters apply,
+// the query and sort do not, facets are not counted, and the list stops at
+// MaxRelated.
+func (e *engine) searchLike(r *Request, res *Result) {
+	set, scores := e.likeScores(r.Like)
+	list := e.alike(andAll(set, e.filterSets(r.Filters, set), ""), scores, MaxRelated)
+	res.Total = len(list)
+	from := min((r.Page-1)*r.PerPage, len(list))
+	for _, s := range list[from:min(from+r.PerPage, len(list))] {
+		res.IDs = append(res.IDs, e.ids[s])
+	}
+}
+
+// likeScores scores the live documents sharing a keyword with l and returns
+// them as a set: never l itself, what it excludes, or its near-identical
+// copies.
+func (e *engine) likeScores(l *Like) (*roaring.Bitmap, map[uint32]float32) {
 	n := float64(e.live.GetCardinality())
 	scores := map[uint32]float32{}
 	add := func(bm *roaring.Bitmap, w float32) {
@@ -38,7 +80,7 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 			scores[it.Next()] += w
 		}
 	}
-	for _, t := range e.analyze(r.Keywords...) {
+	for _, t := range e.analyze(l.Keywords...) {
 		df := float64(e.termSet(t).AndCardinality(e.live))
 		// Very common keywords relate everything to everything: skip them
 		// (in a catalogue big enough for "common" to mean something).
@@ -64,31 +106,63 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 			}
 		}
 	}
-	boost(e.facets[FacetCategory][r.Category], 1)
-	for _, c := range r.Colors {
+	boost(e.facets[FacetCategory][l.Category], 1)
+	for _, c := range l.Colors {
 		boost(e.facets[FacetColor][c], 0.5)
 	}
 	skip := map[uint32]bool{}
-	for _, id := range append([]uint32{r.ID}, r.Exclude...) {
+	for _, id := range append([]uint32{l.ID}, l.Exclude...) {
 		if s, ok := e.slotFor(id); ok {
 			skip[s] = true
 		}
 	}
 	set := roaring.New()
 	for s := range scores {
-		if !skip[s] {
+		if !skip[s] && !nearIdentical(l.PHash, e.phash[s]) {
 			set.Add(s)
 		}
 	}
-	top := topK(set, r.Limit, func(a, b uint32) bool {
+	return set, scores
+}
+
+// alike returns up to k slots of set, most alike first (ties: lowest slot),
+// leaving out each document near-identical to one ranked before it.
+func (e *engine) alike(set *roaring.Bitmap, scores map[uint32]float32, k int) []uint32 {
+	if k <= 0 {
+		return nil
+	}
+	less := func(a, b uint32) bool {
 		if scores[a] != scores[b] {
 			return scores[a] > scores[b]
 		}
 		return a < b
-	})
-	out := make([]uint32, len(top))
-	for i, s := range top {
-		out[i] = e.ids[s]
 	}
-	return out, nil
+	// Copies are rare: the first k usually suffice, else look twice as deep.
+	for want := k; ; want *= 2 {
+		top := topK(set, want, less)
+		kept := make([]uint32, 0, k)
+		var hashes []uint64
+		for _, s := range top {
+			h := e.phash[s]
+			if slices.ContainsFunc(hashes, func(o uint64) bool { return nearIdentical(h, o) }) {
+				continue
+			}
+			kept = append(kept, s)
+			if h != 0 {
+				hashes = append(hashes, h)
+			}
+			if len(kept) == k {
+				return kept
+			}
+		}
+		if len(top) < want {
+			return kept
+		}
+	}
+}
+
+// nearIdentical reports whether two known perceptual hashes are within
+// NearDuplicateBits of each other.
+func nearIdentical(a, b uint64) bool {
+	return a != 0 && b != 0 && bits.OnesCount64(a^b) <= NearDuplicateBits
 }

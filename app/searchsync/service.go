@@ -303,6 +303,7 @@ func (s *Service) document(r *store.SearchRow) (search.Document, bool) {
 		ApprovedAt:   approved,
 		Sales:        r.Sales,
 		Views:        r.Views,
+		PHash:        uint64(r.PHash), //nolint:gosec // the stored bits are the hash
 	}, true
 }
 

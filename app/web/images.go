@@ -89,13 +89,20 @@ func (s *Server) imagePageHandler(c echo.Context) error {
 	return s.renderPage(c, http.StatusOK, pageImage, &data)
 }
 
+// likeOf is img as "more like this" starts from it.
+func likeOf(img *app.Image) *search.Like {
+	return &search.Like{
+		ID: uint32(img.ID), Keywords: img.Keywords, Category: img.Category, Colors: img.Colors, //nolint:gosec // image IDs fit the index's
+		PHash: uint64(img.PHash), //nolint:gosec // the stored bits are the hash
+	}
+}
+
 // related returns published images like img: sharing keywords, category and
-// colours, never img itself.
+// colours, never img itself, its near-identical copies, or two copies of
+// one photo.
 func (s *Server) related(c echo.Context, img *app.Image, limit int) ([]app.Image, error) {
 	ctx := c.Request().Context()
-	ids, err := s.search.Related(ctx, search.RelatedRequest{
-		ID: uint32(img.ID), Keywords: img.Keywords, Category: img.Category, Colors: img.Colors, Limit: limit, //nolint:gosec // image IDs fit the index's
-	})
+	ids, err := s.search.Related(ctx, search.RelatedRequest{Like: *likeOf(img), Limit: limit})
 	if errors.Is(err, search.ErrNotReady) {
 		return nil, nil // a page without suggestions beats no page
 	}

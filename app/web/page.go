@@ -113,6 +113,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return false
 		},
 		"searchURL":      func(q string) string { return "/search?q=" + url.QueryEscape(q) },
+		"likeURL":        likeURL,
 		"money":          money,
 		"waitText":       waitText,
 		"rejectLabel":    rejectLabel,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -63,6 +64,7 @@ type searchHit struct {
 
 type searchPage struct {
 	Page
+	Like       *app.Image // "more like" this image, instead of a query
 	Params     searchParams
 	Errors     map[string]string
 	Total      int
@@ -83,8 +85,15 @@ type searchPage struct {
 func (s *Server) searchPageHandler(c echo.Context) error {
 	p := parseSearchParams(c.QueryParams())
 	r, errs := p.request(true)
-	data := searchPage{Page: s.page(c, "Search"), Params: p, Errors: errs, PageNum: max(p.Page, 1)}
-	if p.Q != "" {
+	like, errs, err := s.withLike(c, p.Like, &r, errs)
+	if err != nil {
+		return err
+	}
+	data := searchPage{Page: s.page(c, "Search"), Like: like, Params: p, Errors: errs, PageNum: max(p.Page, 1)}
+	switch {
+	case like != nil:
+		data.Title = "More like " + orDefault(like.Title, "this photo")
+	case p.Q != "":
 		data.Title = p.Q + " — photos"
 	}
 	if errs != nil {
@@ -124,10 +133,35 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 		pp.Page = data.PageNum + 1
 		data.NextURL = pp.url()
 	}
-	clear := searchParams{Q: p.Q, Sort: p.Sort}
+	clear := searchParams{Q: p.Q, Sort: p.Sort, Like: p.Like}
 	data.ClearURL = clear.url()
 	data.Filtered = len(p.Category)+len(p.Orientation)+len(p.Color)+len(p.Use)+len(p.AI) > 0 || p.Released != "" || p.MinPrice != "" || p.MaxPrice != "" || p.MinMP != ""
 	return s.renderPage(c, http.StatusOK, pageSearch, &data)
+}
+
+// likeURL is the search for images like img.
+func likeURL(img *app.Image) string { return "/search?like=" + url.QueryEscape(img.PublicID) }
+
+// withLike resolves the like parameter, the published image a "more like
+// this" search starts from, into r. An unknown or unpublished image is a
+// field error, added to errs.
+func (s *Server) withLike(c echo.Context, publicID string, r *search.Request, errs map[string]string) (*app.Image, map[string]string, error) {
+	if publicID == "" {
+		return nil, errs, nil
+	}
+	img, err := s.catalog.Image(c.Request().Context(), nil, publicID)
+	if app.ErrorCode(err) == app.ENotFound {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["like"] = "No published photo has that ID."
+		return nil, errs, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	r.Like = likeOf(img)
+	return img, errs, nil
 }
 
 // facetGroups turns facet counts into links that toggle each value.
@@ -268,6 +302,10 @@ type searchJSON struct {
 func (s *Server) apiSearch(c echo.Context) error {
 	p := parseSearchParams(c.QueryParams())
 	r, errs := p.request(true)
+	_, errs, err := s.withLike(c, p.Like, &r, errs)
+	if err != nil {
+		return err
+	}
 	if errs != nil {
 		return app.Invalid(errs)
 	}

@@ -29,6 +29,7 @@ type searchParams struct {
 	Sort        string
 	Page        int
 	PerPage     int
+	Like        string // an image's public ID: "more like this" instead of the query
 }
 
 func parseSearchParams(v url.Values) searchParams {
@@ -38,6 +39,7 @@ func parseSearchParams(v url.Values) searchParams {
 		Released: v.Get("released"), AI: v["ai"],
 		MinPrice: v.Get("min_price"), MaxPrice: v.Get("max_price"), MinMP: v.Get("min_mp"),
 		Sort: v.Get("sort"), Page: atoiDefault(v.Get("page"), 1), PerPage: atoiDefault(v.Get("per_page"), 0),
+		Like: strings.TrimSpace(v.Get("like")),
 	}
 }
 
@@ -140,6 +142,7 @@ func (p searchParams) values() url.Values {
 			v.Set(k, val)
 		}
 	}
+	set("like", p.Like)
 	set("q", p.Q)
 	if p.Mode == "any" {
 		v.Set("mode", "any")
