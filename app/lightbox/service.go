@@ -40,6 +40,10 @@ func NewService(db *store.DB, com *commerce.Service, o Options) *Service {
 	return &Service{db: db, commerce: com, o: o, log: o.Logger}
 }
 
+// Limits returns how many lightboxes an account may keep, and how many
+// images one may hold.
+func (s *Service) Limits() (lightboxes, images int) { return s.o.MaxLightboxes, s.o.MaxImages }
+
 // errNoLightbox is the one answer for a lightbox that does not exist, is
 // someone else's, or whose share link is wrong or revoked: none of them
 // confirms that anything is there.

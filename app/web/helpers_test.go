@@ -17,6 +17,7 @@ import (
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/ledger"
+	"github.com/snapshop/snapshop/app/lightbox"
 	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
@@ -38,6 +39,7 @@ type testApp struct {
 	views      *catalog.ViewCounter
 	commerce   *commerce.Service
 	moderation *moderation.Service
+	lightboxes *lightbox.Service
 	settings   *moderation.Settings
 	web        *web.Server
 	blobs      *blob.Local
@@ -119,13 +121,14 @@ func newTestApp(t *testing.T, db *store.DB, opts ...configure) *testApp {
 		}
 	})
 	admin := moderation.NewService(db, images, shop, settings, moderation.Options{Logger: storetest.Logger(t)})
-	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin, Sessions: db.Sessions(), Health: db})
+	boxes := lightbox.NewService(db, shop, lightbox.Options{Logger: storetest.Logger(t)})
+	s, err := web.New(cfg, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin, Lightboxes: boxes, Sessions: db.Sessions(), Health: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, commerce: shop, moderation: admin, settings: settings, web: s, blobs: blobs, srv: srv}
+	return &testApp{t: t, db: db, auth: accounts, catalog: images, search: index, views: views, commerce: shop, moderation: admin, lightboxes: boxes, settings: settings, web: s, blobs: blobs, srv: srv}
 }
 
 // synced brings the search index up to date with the database.

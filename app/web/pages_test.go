@@ -63,6 +63,20 @@ func TestEveryPageRenders(t *testing.T) {
 	if _, _, err := a.moderation.Report(t.Context(), bea, published.PublicID, "metadata", "The bird is a buzzard"); err != nil {
 		t.Fatal(err)
 	}
+	box, err := a.lightboxes.Create(t.Context(), bea, "Kite shoot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := a.lightboxes.Add(t.Context(), bea, box.PublicID, published.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	shareToken, err := a.lightboxes.Share(t.Context(), bea, box.PublicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.lightboxes.Mark(t.Context(), shareToken, published.PublicID, "approved", "Perfect for the cover"); err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string]struct {
 		c      *client
 		path   string
@@ -96,6 +110,9 @@ func TestEveryPageRenders(t *testing.T) {
 		"admin_orders":        {ada, "/admin/orders", http.StatusOK, order.Order.PublicID},
 		"admin_settings":      {ada, "/admin/settings", http.StatusOK, "Payout threshold"},
 		"admin_audit":         {ada, "/admin/audit", http.StatusOK, "No entries match"},
+		"lightboxes":          {be, "/lightboxes?add=" + published.PublicID, http.StatusOK, "Kite shoot"},
+		"lightbox":            {be, "/lightboxes/" + box.PublicID, http.StatusOK, "Perfect for the cover"},
+		"lightbox_share":      {anon, "/share/" + shareToken, http.StatusOK, "Shared with you by bea"},
 	}
 	files, err := fs.Glob(views.FS, "pages/*.html")
 	if err != nil {

@@ -66,6 +66,25 @@ func (s *Server) routes() {
 	pages.POST("/images/:id/report", s.reportImage, requireUser)
 	pages.POST("/checkout/sandbox/:session", s.sandboxPay, requireUser)
 
+	// Lightboxes: the owner's only (anyone else's is a 404, like one that
+	// does not exist).
+	pages.GET("/lightboxes", s.lightboxesList, requireUser)
+	pages.POST("/lightboxes", s.lightboxCreate, requireUser)
+	pages.GET("/lightboxes/:id", s.lightboxShow, requireUser)
+	pages.POST("/lightboxes/:id/rename", s.lightboxRename, requireUser)
+	pages.POST("/lightboxes/:id/delete", s.lightboxDelete, requireUser)
+	pages.POST("/lightboxes/:id/images", s.lightboxAdd, requireUser)
+	pages.POST("/lightboxes/:id/images/:image/remove", s.lightboxRemove, requireUser)
+	pages.POST("/lightboxes/:id/images/:image/move", s.lightboxMove, requireUser)
+	pages.POST("/lightboxes/:id/share", s.lightboxShare, requireUser)
+	pages.POST("/lightboxes/:id/share/revoke", s.lightboxRevoke, requireUser)
+	pages.POST("/lightboxes/:id/cart", s.lightboxCart, requireUser)
+
+	// A shared lightbox, for a client with the link and no account. The
+	// pages' CSRF cookie works for anonymous visitors too.
+	pages.GET("/share/:token", s.shareView)
+	pages.POST("/share/:token/images/:image", s.shareMark, s.limitShareWrites)
+
 	// Payment providers' notifications: signed by the provider, so no
 	// session and no CSRF token.
 	e.POST("/webhooks/:provider", s.webhook, s.limitBody)
@@ -148,6 +167,18 @@ func (s *Server) routes() {
 	api.POST("/admin/users/:id/suspend", s.apiAdminSuspend, requireRole(app.RoleAdmin))
 	api.POST("/admin/users/:id/unsuspend", s.apiAdminUnsuspend, requireRole(app.RoleAdmin))
 	api.POST("/admin/orders/:id/refund", s.apiRefund, requireRole(app.RoleAdmin))
+	api.GET("/lightboxes", s.apiLightboxes, requireUser)
+	api.POST("/lightboxes", s.apiCreateLightbox, requireUser)
+	api.GET("/lightboxes/:id", s.apiLightbox, requireUser)
+	api.PATCH("/lightboxes/:id", s.apiRenameLightbox, requireUser)
+	api.DELETE("/lightboxes/:id", s.apiDeleteLightbox, requireUser)
+	api.POST("/lightboxes/:id/images", s.apiAddToLightbox, requireUser)
+	api.DELETE("/lightboxes/:id/images", s.apiRemoveFromLightbox, requireUser)
+	api.DELETE("/lightboxes/:id/images/:image", s.apiRemoveFromLightbox, requireUser)
+	api.PATCH("/lightboxes/:id/images/:image", s.apiMoveInLightbox, requireUser)
+	api.POST("/lightboxes/:id/share", s.apiShareLightbox, requireUser)
+	api.DELETE("/lightboxes/:id/share", s.apiRevokeLightboxShare, requireUser)
+	api.POST("/lightboxes/:id/cart", s.apiLightboxToCart, requireUser)
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.

@@ -17,6 +17,7 @@ import (
 	"github.com/snapshop/snapshop/app/auth"
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/commerce"
+	"github.com/snapshop/snapshop/app/lightbox"
 	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/ratelimit"
 	"github.com/snapshop/snapshop/app/searchsync"
@@ -50,6 +51,7 @@ type Services struct {
 	Search     *searchsync.Service
 	Commerce   *commerce.Service
 	Moderation *moderation.Service
+	Lightboxes *lightbox.Service
 	Views      *catalog.ViewCounter
 	Sessions   scs.Store // sessions table; scs.CtxStore is used when implemented
 	Health     Pinger
@@ -64,6 +66,7 @@ type Server struct {
 	search     *searchsync.Service
 	commerce   *commerce.Service
 	moderation *moderation.Service
+	lightboxes *lightbox.Service
 	pageViews  *catalog.ViewCounter
 	health     Pinger
 	sessions   *scs.SessionManager
@@ -72,6 +75,9 @@ type Server struct {
 	metrics    *metrics
 	ipLimiter  *ratelimit.Limiter
 	log        *slog.Logger
+
+	// shareLimiter bounds the marks anyone holding a share link may write.
+	shareLimiter *ratelimit.Limiter
 }
 
 // New builds the server: parses every template (failing on any error),
@@ -93,11 +99,16 @@ func New(cfg Config, svc Services) (*Server, error) {
 		search:     svc.Search,
 		commerce:   svc.Commerce,
 		moderation: svc.Moderation,
+		lightboxes: svc.Lightboxes,
 		pageViews:  svc.Views,
 		health:     svc.Health,
 		metrics:    newMetrics(),
 		ipLimiter:  ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),
 		log:        cfg.Logger,
+
+		// A client reviewing a lightbox marks one image after another: 60
+		// at once, then one a second.
+		shareLimiter: ratelimit.New(time.Second, 60),
 	}
 
 	// scs.New also starts an in-memory store with a cleanup ticker, which we

@@ -21,6 +21,7 @@ import (
 	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/config"
 	"github.com/snapshop/snapshop/app/ledger"
+	"github.com/snapshop/snapshop/app/lightbox"
 	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/searchsync"
 	"github.com/snapshop/snapshop/app/store"
@@ -128,7 +129,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	admin := moderation.NewService(db, images, shop, settings, moderation.Options{Logger: log})
-	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin})
+	boxes := lightbox.NewService(db, shop, lightbox.Options{Logger: log})
+	srv, err := newWebServer(cfg, log, db, web.Services{Auth: accounts, Catalog: images, Search: index, Views: views, Commerce: shop, Moderation: admin, Lightboxes: boxes})
 	if err != nil {
 		return err
 	}

@@ -103,3 +103,107 @@ document.addEventListener("change", (event) => {
   });
   focus(0);
 })();
+
+// "Save to lightbox" on result cards and image pages. Without script each
+// control opens the chooser on /lightboxes. With it, for a signed-in user,
+// each gets a menu of their lightboxes (marked ✓ where the image already
+// is) and saves or removes in place through the JSON API, with the page's
+// CSRF token in X-CSRF-Token. If the API cannot be reached, the form is
+// submitted as without script.
+(() => {
+  const forms = [...document.querySelectorAll("form[data-lightbox-add]")];
+  if (!forms.length || !document.querySelector("[data-lightboxes-nav]")) return; // signed out: the chooser asks to sign in
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  const api = async (method, path, body) => {
+    const res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const err = new Error((data.error && data.error.message) || "That did not work. Please try again.");
+      err.status = res.status;
+      throw err;
+    }
+    return data;
+  };
+  const ids = [...new Set(forms.map((f) => f.dataset.imageId))].slice(0, 100);
+  let boxes = [];
+  const holds = (box, id) => (box.contains || []).includes(id);
+
+  const fill = (form) => {
+    const id = form.dataset.imageId;
+    const select = form.querySelector("select[name=lightbox]");
+    const current = select.value;
+    select.replaceChildren(
+      ...boxes.map((b) => new Option((holds(b, id) ? "✓ " : "") + b.name, b.id)),
+      new Option("New lightbox…", ""),
+    );
+    if (current && boxes.some((b) => b.id === current)) select.value = current;
+    const box = boxes.find((b) => b.id === select.value);
+    const button = form.querySelector("button");
+    const title = form.dataset.imageTitle || "this image";
+    if (box && holds(box, id)) {
+      button.textContent = "Remove";
+      button.setAttribute("aria-label", `Remove ${title} from ${box.name}`);
+    } else {
+      button.textContent = "Save";
+      button.setAttribute("aria-label", `Save ${title} to ${box ? box.name : "a new lightbox"}`);
+    }
+  };
+
+  const enhance = (form) => {
+    const select = document.createElement("select");
+    select.name = "lightbox";
+    select.className = "lightbox-select";
+    select.setAttribute("aria-label", "Lightbox");
+    form.querySelector("button").before(select);
+    select.addEventListener("change", () => fill(form));
+    fill(form);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const id = form.dataset.imageId;
+      const status = form.querySelector(".lightbox-status");
+      const button = form.querySelector("button");
+      button.disabled = true;
+      try {
+        let box = boxes.find((b) => b.id === select.value);
+        if (!box) {
+          const name = window.prompt("Name the new lightbox", "My lightbox");
+          if (!name) return;
+          box = { ...(await api("POST", "/api/v1/lightboxes", { name })), contains: [] };
+          boxes.unshift(box);
+          select.append(new Option(box.name, box.id));
+          select.value = box.id;
+        }
+        if (holds(box, id)) {
+          await api("DELETE", `/api/v1/lightboxes/${encodeURIComponent(box.id)}/images/${encodeURIComponent(id)}`);
+          box.contains = box.contains.filter((x) => x !== id);
+          status.textContent = `Removed from ${box.name}`;
+        } else {
+          await api("POST", `/api/v1/lightboxes/${encodeURIComponent(box.id)}/images`, { image_id: id });
+          box.contains = [...(box.contains || []), id];
+          status.textContent = `Saved to ${box.name}`;
+        }
+        forms.forEach(fill);
+      } catch (err) {
+        if (err.status === undefined) {
+          form.submit(); // the network, not the request: do it without script
+          return;
+        }
+        status.textContent = err.message;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  };
+
+  api("GET", "/api/v1/lightboxes?" + ids.map((id) => "image_id=" + encodeURIComponent(id)).join("&"))
+    .then((body) => {
+      boxes = body.lightboxes;
+      forms.forEach(enhance);
+    })
+    .catch(() => { /* leave the plain forms: they still work */ });
+})();
