@@ -92,6 +92,9 @@ type Request struct {
 	Page    int  // from 1
 	PerPage int  // 1..MaxPerPage; 0 means 48
 	Facets  bool // count facets
+	// FreshSince, when set, gives documents approved since then a few
+	// places on the first page of a relevance search (see fresh.go).
+	FreshSince time.Time
 	// Like, when set, asks for documents like one document instead (see
 	// Related), most alike first: Filters, Page and PerPage apply; Query,
 	// Any, Sort and Facets are ignored; at most MaxRelated results.
@@ -111,6 +114,7 @@ type Result struct {
 	Facets     map[string][]FacetValue
 	Suggestion string   // "did you mean", when few or no results
 	Highlight  []string // analysed query terms, for Highlight
+	Fresh      []uint32 // those of IDs given a fresh place (see Request.FreshSince)
 	Took       time.Duration
 }
 

@@ -387,14 +387,24 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		defer release()
 	}
 	less := e.order(r.Sort, scores)
+	fresh := r.Sort == SortRelevance && len(must) > 0 && !r.FreshSince.IsZero()
 	top := topK(result, max(k, rerankDepth(r.Sort, must, q.Any)), less)
 	if r.Sort == SortRelevance {
 		top = e.phraseBonus(top, must, q.Any, scores, less)
+	}
+	var promoted []uint32
+	if fresh {
+		top, promoted = e.promoteFresh(top, freshRun{
+			since: r.FreshSince.Unix(), perPage: r.PerPage, result: result, mustSets: mustSets, scores: scores, less: less,
+		})
 	}
 	from := min((r.Page-1)*r.PerPage, len(top))
 	to := min(from+r.PerPage, len(top))
 	for _, s := range top[from:to] {
 		res.IDs = append(res.IDs, e.ids[s])
+		if slices.Contains(promoted, s) {
+			res.Fresh = append(res.Fresh, e.ids[s])
+		}
 	}
 	if res.Total < suggestBelow && len(must) > 0 {
 		res.Suggestion = ix.didYouMean(e, q, res.Total)

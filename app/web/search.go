@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,11 +17,18 @@ import (
 
 const pageSearch = "search"
 
+// freshWindow is how recently an image must have been approved to be given
+// one of the few places the first page of a relevance search keeps for new
+// images (see search/fresh.go).
+const freshWindow = 14 * 24 * time.Hour
+
 // searchImages runs a search and hydrates its hits from the database, in
 // result order, dropping any image no longer visible (the index trails the
 // database by a moment).
 func (s *Server) searchImages(c echo.Context, r search.Request) (*search.Result, []app.Image, error) {
 	ctx := c.Request().Context()
+	// To the hour, so that paging through one search sees one first page.
+	r.FreshSince = time.Now().Truncate(time.Hour).Add(-freshWindow)
 	res, err := s.search.Search(ctx, r)
 	switch {
 	case errors.Is(err, search.ErrNotReady):
@@ -60,6 +68,7 @@ type searchHit struct {
 	Image      app.Image
 	Title      []search.Fragment
 	PriceCents int64
+	New        bool // a new image given a place on the first page
 }
 
 type searchPage struct {
@@ -109,7 +118,9 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 	}
 	data.Total, data.TookMS = res.Total, float64(res.Took.Microseconds())/1000
 	for _, img := range imgs {
-		data.Hits = append(data.Hits, searchHit{Image: img, Title: s.search.Highlight(img.Title, res.Highlight), PriceCents: s.catalog.PriceCents(&img)})
+		data.Hits = append(data.Hits, searchHit{
+			Image: img, Title: s.search.Highlight(img.Title, res.Highlight), PriceCents: s.catalog.PriceCents(&img), New: isFresh(res, &img),
+		})
 	}
 	data.Facets = facetGroups(p, res.Facets)
 	data.Sorts = sortOptions(p)
@@ -137,6 +148,11 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 	data.ClearURL = clear.url()
 	data.Filtered = len(p.Category)+len(p.Orientation)+len(p.Color)+len(p.Use)+len(p.AI) > 0 || p.Released != "" || p.MinPrice != "" || p.MaxPrice != "" || p.MinMP != ""
 	return s.renderPage(c, http.StatusOK, pageSearch, &data)
+}
+
+// isFresh reports whether img is a new image the search promoted.
+func isFresh(res *search.Result, img *app.Image) bool {
+	return slices.Contains(res.Fresh, uint32(img.ID)) //nolint:gosec // image IDs fit the index's
 }
 
 // likeURL is the search for images like img.
@@ -282,6 +298,7 @@ type searchHitJSON struct {
 	Width      int    `json:"width"`
 	Height     int    `json:"height"`
 	PriceCents int64  `json:"price_cents"`
+	New        bool   `json:"new"` // a new image given a place on the first page
 }
 
 type facetValueJSON struct {
@@ -325,7 +342,7 @@ func (s *Server) apiSearch(c echo.Context) error {
 		img := &imgs[i]
 		out.Hits = append(out.Hits, searchHitJSON{
 			ID: img.PublicID, Slug: img.Slug(), Title: img.Title, ThumbURL: thumbURL(img), PreviewURL: previewURL(img),
-			Width: img.Width, Height: img.Height, PriceCents: s.catalog.PriceCents(img),
+			Width: img.Width, Height: img.Height, PriceCents: s.catalog.PriceCents(img), New: isFresh(res, img),
 		})
 	}
 	for name, vals := range res.Facets {
