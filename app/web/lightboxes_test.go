@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/snapshop/snapshop/app"
@@ -15,6 +18,7 @@ import (
 	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/app/store/storetest"
+	"github.com/snapshop/snapshop/app/web"
 )
 
 type lightboxListResp struct {
@@ -543,4 +547,52 @@ func TestLightboxTotalsAndCart(t *testing.T) {
 			t.Errorf("cart has %d lines after adding twice", len(q.Lines))
 		}
 	})
+}
+
+// lockedBuffer collects log lines written from the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestShareTokensStayOutOfLogs: only the token's hash is stored, so the
+// request log must not keep the link either.
+func TestShareTokensStayOutOfLogs(t *testing.T) {
+	var logs lockedBuffer
+	a := newTestApp(t, storetest.New(t, store.SQLite), func(c *web.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	cora := a.user("cora", app.RoleContributor)
+	bea := a.user("bea", app.RoleBuyer)
+	one := a.publishAs(cora, 1, 400, 300, "Lighthouse", "travel", "lighthouse", "a", "b", "c", "d")
+	box, err := a.lightboxes.Create(t.Context(), bea, "Box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := a.lightboxes.Add(t.Context(), bea, box.PublicID, one); err != nil {
+		t.Fatal(err)
+	}
+	token, err := a.lightboxes.Share(t.Context(), bea, box.PublicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.get("/share/"+token).mustStatus(t, http.StatusOK)
+	c.post("/share/"+token+"/images/"+one, url.Values{"mark": {"approved"}}).mustStatus(t, http.StatusSeeOther)
+	if !strings.Contains(logs.String(), "route=/share/:token/images/:image") {
+		t.Fatalf("the marks were not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the share token is in the request log:\n%s", logs.String())
+	}
 }

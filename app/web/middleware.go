@@ -40,10 +40,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		s.metrics.observe(req.Method, route, res.Status, elapsed)
+		path := req.URL.Path
+		if strings.HasPrefix(route, "/share/") {
+			// A lightbox's share token is a secret stored only as a hash:
+			// log the route, not the link.
+			path = route
+		}
 		attrs := []any{
 			"request_id", res.Header().Get(echo.HeaderXRequestID),
 			"method", req.Method,
-			"path", req.URL.Path,
+			"path", path,
 			"route", route,
 			"status", res.Status,
 			"bytes", res.Size,
