@@ -115,14 +115,14 @@ func docSig(d *Document) uint64 {
 
 // newSlot allocates a slot for d with its numbers and facets (not its text).
 func (e *engine) newSlot(d *Document) uint32 {
-	s := uint32(len(e.ids)) //nolint:gosec // slots are bounded by the catalogue, far below 2^32
+	s := uint32(len(e.ids)) // #nosec G115 -- slots are bounded by the catalogue, far below 2^32
 	e.ids = append(e.ids, d.ID)
 	e.setSlot(d.ID, s)
 	e.live.Add(s)
 	e.approved = append(e.approved, d.ApprovedAt.Unix())
 	e.sales = append(e.sales, clampU32(d.Sales))
 	e.views = append(e.views, clampU32(d.Views))
-	e.price = append(e.price, int32(min(max(d.PriceCents, 0), math.MaxInt32))) //nolint:gosec // clamped
+	e.price = append(e.price, int32(min(max(d.PriceCents, 0), math.MaxInt32))) // #nosec G115 -- clamped
 	e.mp = append(e.mp, float32(d.Megapixels))
 	e.phash = append(e.phash, d.PHash)
 	e.sig = append(e.sig, docSig(d))
@@ -130,7 +130,7 @@ func (e *engine) newSlot(d *Document) uint32 {
 	return s
 }
 
-func clampU32(v int64) uint32 { return uint32(min(max(v, 0), math.MaxUint32)) } //nolint:gosec // clamped
+func clampU32(v int64) uint32 { return uint32(min(max(v, 0), math.MaxUint32)) } // #nosec G115 -- clamped
 
 // docTexts returns each text field's values, in textFields order.
 func docTexts(d *Document) [numTextFields][]string {
@@ -243,4 +243,4 @@ func (e *engine) optimize() {
 
 // card converts a bitmap cardinality; a catalogue has far fewer than 2^63
 // documents.
-func card(n uint64) int { return int(n) } //nolint:gosec // see above
+func card(n uint64) int { return int(n) } // #nosec G115 -- see above

@@ -124,7 +124,7 @@ func (c *facetCodes) code(f int, value string) uint8 {
 		return 0
 	}
 	c.values[f] = append(c.values[f], value)
-	k := uint8(len(c.values[f])) //nolint:gosec // at most 255, checked above
+	k := uint8(len(c.values[f])) // #nosec G115 -- at most 255, checked above
 	c.index[f][value] = k
 	return k
 }
@@ -169,7 +169,7 @@ func (e *engine) addFacets(s uint32, d *Document) {
 	for i, b := range PriceBands() {
 		if d.PriceCents >= b.MinCents && (b.MaxCents == 0 || d.PriceCents < b.MaxCents) {
 			e.facet(FacetPrice, b.Value).Add(s)
-			band = uint8(i + 1) //nolint:gosec // five bands
+			band = uint8(i + 1) // #nosec G115 -- five bands
 		}
 	}
 	c.single[facetPrice] = append(c.single[facetPrice], band)
@@ -372,7 +372,7 @@ func (e *engine) codeFilters(sel Filters) []codeFilter {
 		cf := codeFilter{facet: facetSize, minMP: float32(sel.MinMP)}
 		for i, step := range SizeSteps() {
 			if step == sel.MinMP {
-				cf.steps = uint8(i + 1) //nolint:gosec // four steps
+				cf.steps = uint8(i + 1) // #nosec G115 -- four steps
 			}
 		}
 		out = append(out, cf)

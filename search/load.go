@@ -83,7 +83,7 @@ func loadDocs(ctx context.Context, e *engine, r index.IndexReader) (shardSlots, 
 	if !ok {
 		return shardSlots{}, fmt.Errorf("search: index reader is %T, not a scorch snapshot", r)
 	}
-	out := shardSlots{lo: uint32(len(e.ids))} //nolint:gosec // slots are bounded by the catalogue
+	out := shardSlots{lo: uint32(len(e.ids))} // #nosec G115 -- slots are bounded by the catalogue
 	for _, ss := range snap.Segments() {
 		base := len(out.docToSlot)
 		n := card(ss.Segment().Count())
@@ -126,7 +126,7 @@ func loadDocs(ctx context.Context, e *engine, r index.IndexReader) (shardSlots, 
 			return out, err
 		}
 	}
-	out.hi = uint32(len(e.ids)) //nolint:gosec // as above
+	out.hi = uint32(len(e.ids)) // #nosec G115 -- as above
 	return out, nil
 }
 

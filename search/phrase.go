@@ -38,7 +38,7 @@ func newPhrases() phrases {
 func (p *phrases) titleID(term string) uint32 {
 	id, ok := p.titleIDs[term]
 	if !ok {
-		id = uint32(len(p.titleIDs)) //nolint:gosec // far fewer terms than 2^32
+		id = uint32(len(p.titleIDs)) // #nosec G115 -- far fewer terms than 2^32
 		p.titleIDs[term] = id
 	}
 	return id
@@ -50,7 +50,7 @@ func (p *phrases) setTitle(s uint32, ids []uint32) {
 	if int(s) != len(p.titleOff) {
 		panic(fmt.Sprintf("search: title of slot %d recorded out of order (next is %d)", s, len(p.titleOff)))
 	}
-	p.titleOff = append(p.titleOff, uint32(len(p.titleSeq))) //nolint:gosec // bounded by the catalogue
+	p.titleOff = append(p.titleOff, uint32(len(p.titleSeq))) // #nosec G115 -- bounded by the catalogue
 	p.titleSeq = append(p.titleSeq, ids...)
 }
 
@@ -218,7 +218,7 @@ func titlePostings(ctx context.Context, r index.IndexReader, term string, id uin
 		}
 		if n := next.ID.Value(); n < uint64(len(docToSlot)) && docToSlot[n] != noSlot {
 			for _, v := range next.Vectors {
-				out = append(out, titleToken{slot: docToSlot[n], pos: uint32(v.Pos), term: id}) //nolint:gosec // positions are small
+				out = append(out, titleToken{slot: docToSlot[n], pos: uint32(v.Pos), term: id}) // #nosec G115 -- positions are small
 			}
 		}
 		next.Reset()

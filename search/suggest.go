@@ -52,7 +52,7 @@ func (c *suggestCache) refresh(ix *Index) error {
 			if de == nil {
 				break
 			}
-			counts[de.Term] += int(de.Count) //nolint:gosec // counts are small
+			counts[de.Term] += int(de.Count) // #nosec G115 -- counts are small
 		}
 		if err := dict.Close(); err != nil {
 			return fmt.Errorf("search: keyword dictionary of shard %d: %w", i, err)

@@ -116,7 +116,7 @@ func (b *termsBuilder) finish() *terms {
 		if _, err := e.bm.WriteTo(&w); err != nil || w.n != len(w.buf) {
 			panic(fmt.Sprintf("search: serialize term %q: %d of %d bytes: %v", e.term, w.n, len(w.buf), err))
 		}
-		t.sparse[e.term] = arenaSpan{off: uint32(off), n: uint32(e.size)} //nolint:gosec // an arena is far below 4 GB
+		t.sparse[e.term] = arenaSpan{off: uint32(off), n: uint32(e.size)} // #nosec G115 -- an arena is far below 4 GB
 		off += (e.size + 7) &^ 7
 	}
 	b.bitmaps = nil

@@ -123,7 +123,7 @@ func applyDerived(img *app.Image, d *media.Derived, keys map[string]string) {
 	for _, sw := range d.Palette {
 		img.Palette = append(img.Palette, sw.Hex)
 	}
-	img.PHash = int64(d.PHash) //nolint:gosec // the hash's 64 bits are stored as they are
+	img.PHash = int64(d.PHash) // #nosec G115 -- the hash's 64 bits are stored as they are
 }
 
 // applyMetadata copies what the file says about itself. Descriptive fields

@@ -208,7 +208,7 @@ func (s *Service) NearDuplicates(ctx context.Context, img *app.Image, maxDistanc
 	if img.Status == app.StatusProcessing || img.Status == app.StatusFailed {
 		return nil, nil, nil
 	}
-	return s.db.SimilarHashes(ctx, uint64(img.PHash), maxDistance, img.ID) //nolint:gosec // the stored bits are the hash
+	return s.db.SimilarHashes(ctx, uint64(img.PHash), maxDistance, img.ID) // #nosec G115 -- the stored bits are the hash
 }
 
 // OpenOriginal opens an image's original file. Originals are private: the

@@ -286,7 +286,7 @@ func (s *Service) document(r *store.SearchRow) (search.Document, bool) {
 	}
 	categoryName, _ := app.CategoryName(r.Category)
 	return search.Document{
-		ID:           uint32(r.ID), //nolint:gosec // range checked above
+		ID:           uint32(r.ID), // #nosec G115 -- range checked above
 		Title:        r.Title,
 		Keywords:     r.Keywords,
 		Description:  r.Description,
@@ -303,7 +303,7 @@ func (s *Service) document(r *store.SearchRow) (search.Document, bool) {
 		ApprovedAt:   approved,
 		Sales:        r.Sales,
 		Views:        r.Views,
-		PHash:        uint64(r.PHash), //nolint:gosec // the stored bits are the hash
+		PHash:        uint64(r.PHash), // #nosec G115 -- the stored bits are the hash
 	}, true
 }
 
@@ -390,7 +390,7 @@ func (s *Service) apply(ctx context.Context, ix *search.Index, changes []store.C
 	}
 	for _, id := range ids {
 		if !found[id] && id > 0 && id <= math.MaxUint32 {
-			batch.Deletes = append(batch.Deletes, uint32(id)) //nolint:gosec // range checked
+			batch.Deletes = append(batch.Deletes, uint32(id)) // #nosec G115 -- range checked
 		}
 	}
 	if err := ix.Apply(ctx, batch); err != nil {
@@ -503,7 +503,7 @@ func (s *Service) prune(ctx context.Context) {
 
 func readCurrent(dir string) (generation, error) {
 	var g generation
-	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	b, err := os.ReadFile(filepath.Join(dir, currentFile)) // #nosec G304 -- the configured index directory, not request input
 	if err != nil {
 		return g, err
 	}

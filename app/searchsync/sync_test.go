@@ -96,7 +96,7 @@ func found(t *testing.T, s *searchsync.Service, q string) []uint32 {
 	return res.IDs
 }
 
-func id(img *app.Image) uint32 { return uint32(img.ID) } //nolint:gosec // test IDs are small
+func id(img *app.Image) uint32 { return uint32(img.ID) } // #nosec G115 -- test IDs are small
 
 func TestIndexFollowsTheDatabase(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {

@@ -208,7 +208,7 @@ func (db *DB) SimilarHashes(ctx context.Context, h uint64, maxDistance int, excl
 	var out []app.Image
 	var dist []int
 	for _, c := range candidates {
-		if d := hamming(uint64(c.PHash), h); d <= maxDistance { //nolint:gosec // the stored bits are the hash
+		if d := hamming(uint64(c.PHash), h); d <= maxDistance { // #nosec G115 -- the stored bits are the hash
 			out = append(out, c)
 			dist = append(dist, d)
 		}

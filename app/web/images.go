@@ -92,8 +92,8 @@ func (s *Server) imagePageHandler(c echo.Context) error {
 // likeOf is img as "more like this" starts from it.
 func likeOf(img *app.Image) *search.Like {
 	return &search.Like{
-		ID: uint32(img.ID), Keywords: img.Keywords, Category: img.Category, Colors: img.Colors, //nolint:gosec // image IDs fit the index's
-		PHash: uint64(img.PHash), //nolint:gosec // the stored bits are the hash
+		ID: uint32(img.ID), Keywords: img.Keywords, Category: img.Category, Colors: img.Colors, // #nosec G115 -- image IDs fit the index's
+		PHash: uint64(img.PHash), // #nosec G115 -- the stored bits are the hash
 	}
 }
 

@@ -73,7 +73,7 @@ func TestMoreLikeThis(t *testing.T) {
 			}
 			img[id] = i
 		}
-		dist := func(x, y string) int { return media.Hamming(uint64(img[x].PHash), uint64(img[y].PHash)) } //nolint:gosec // hash bits
+		dist := func(x, y string) int { return media.Hamming(uint64(img[x].PHash), uint64(img[y].PHash)) } // #nosec G115 -- hash bits
 		if dist(kite, kiteCopy) > 6 || dist(buzzard, buzzardCopy) > 6 || dist(kite, buzzard) <= 6 || dist(kite, kestrel) <= 6 || dist(buzzard, kestrel) <= 6 {
 			t.Fatalf("hash distances: copies %d and %d, others %d %d %d", dist(kite, kiteCopy), dist(buzzard, buzzardCopy), dist(kite, buzzard), dist(kite, kestrel), dist(buzzard, kestrel))
 		}

@@ -152,7 +152,7 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 
 // isFresh reports whether img is a new image the search promoted.
 func isFresh(res *search.Result, img *app.Image) bool {
-	return slices.Contains(res.Fresh, uint32(img.ID)) //nolint:gosec // image IDs fit the index's
+	return slices.Contains(res.Fresh, uint32(img.ID)) // #nosec G115 -- image IDs fit the index's
 }
 
 // likeURL is the search for images like img.

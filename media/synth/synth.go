@@ -125,7 +125,7 @@ func newScene(w, h int, seed int64) *scene {
 	themes := themeTable()
 	n := int64(len(themes))
 	th := themes[((seed%n)+n)%n]
-	useed := uint64(seed)                               //nolint:gosec // the seed's bits, negative or not, are all that matter
+	useed := uint64(seed)                               // #nosec G115 -- the seed's bits, negative or not, are all that matter
 	rng := rand.New(rand.NewPCG(useed, 0x5eed_0f_5a5a)) // #nosec G404 -- fixtures, not secrets
 	sc := &scene{w: w, h: h, seed: useed*0x9e3779b97f4a7c15 + 1}
 	fw, fh := float64(w), float64(h)
@@ -242,7 +242,7 @@ func (sc *scene) render(img *image.NRGBA, y0, y1 int) {
 		for x := range w {
 			// Fine grain from a hash of the position: film-like luminance noise, ±5 levels,
 			// with a little chroma noise.
-			hsh := mix(sc.seed ^ uint64(y)<<32 ^ uint64(x)) //nolint:gosec // x, y ≥ 0
+			hsh := mix(sc.seed ^ uint64(y)<<32 ^ uint64(x)) // #nosec G115 -- x, y ≥ 0
 			grain := float32(int(hsh&15)+int(hsh>>4&15)-30) / 3
 			pix[4*x] = clamp8(row[3*x] + grain + float32(int(hsh>>8&3)-1))
 			pix[4*x+1] = clamp8(row[3*x+1] + grain)

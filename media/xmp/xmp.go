@@ -302,7 +302,7 @@ func Embed(dst io.Writer, src io.Reader, format string, packet []byte) error {
 func jpegSegmentHeader(packet []byte) []byte {
 	b := make([]byte, 4, 4+len(jpegXMPHeader))
 	b[0], b[1] = 0xFF, markerAPP1
-	binary.BigEndian.PutUint16(b[2:], uint16(2+len(jpegXMPHeader)+len(packet))) //nolint:gosec // AddedLen bounds the packet by MaxPacketSize
+	binary.BigEndian.PutUint16(b[2:], uint16(2+len(jpegXMPHeader)+len(packet))) // #nosec G115 -- AddedLen bounds the packet by MaxPacketSize
 	return append(b, jpegXMPHeader...)
 }
 
@@ -310,7 +310,7 @@ func jpegSegmentHeader(packet []byte) []byte {
 // of the text before it, the CRC after it.
 func pngChunkFraming(packet []byte) (pre, post []byte) {
 	pre = make([]byte, 4, 8+len(pngITXtPrefix))
-	binary.BigEndian.PutUint32(pre, uint32(len(pngITXtPrefix)+len(packet))) //nolint:gosec // AddedLen bounds the packet by MaxPacketSize
+	binary.BigEndian.PutUint32(pre, uint32(len(pngITXtPrefix)+len(packet))) // #nosec G115 -- AddedLen bounds the packet by MaxPacketSize
 	pre = append(pre, "iTXt"+pngITXtPrefix...)
 	crc := crc32.NewIEEE()
 	crc.Write(pre[4:]) // the CRC covers the type and the data, not the length

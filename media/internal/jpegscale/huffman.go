@@ -83,12 +83,12 @@ func (h *huffTable) buildFastAC() {
 			continue
 		}
 		l := uint(e >> 8)
-		sym := byte(e) //nolint:gosec // the low byte is the symbol
+		sym := byte(e) // #nosec G115 -- the low byte is the symbol
 		run, size := uint(sym>>4), uint(sym&15)
 		if size == 0 || l+size > lutBits {
 			continue
 		}
-		bits := int32(i>>(lutBits-l-size)) & (1<<size - 1) //nolint:gosec // i < 1<<lutBits
+		bits := int32(i>>(lutBits-l-size)) & (1<<size - 1) // #nosec G115 -- i < 1<<lutBits
 		v := extend(bits, size)
 		h.fastAC[i] = v<<16 | int32(run)<<8 | int32(l+size)
 	}
@@ -106,7 +106,7 @@ func extend(v int32, size uint) int32 {
 // pattern that is no code of the table.
 func (h *huffTable) slow(acc uint64) (sym byte, length uint, ok bool) {
 	for l := uint(lutBits + 1); l <= 16; l++ {
-		code := int32(acc >> (64 - l)) //nolint:gosec // at most 16 bits
+		code := int32(acc >> (64 - l)) // #nosec G115 -- at most 16 bits
 		if code <= h.maxCode[l] {
 			i := h.valPtr[l] + code
 			if i < 0 || int(i) >= h.nVals {

@@ -32,10 +32,10 @@ const (
 // clamp saturates v to a sample. The comparison is on the unsigned value so the common
 // in-range case costs one well-predicted branch.
 func clamp(v int32) byte {
-	if uint32(v) > 255 { //nolint:gosec // negative values wrap above 255 on purpose
-		return byte(^(v >> 31)) //nolint:gosec // 0 for negative v, 255 for large v
+	if uint32(v) > 255 { // #nosec G115 -- negative values wrap above 255 on purpose
+		return byte(^(v >> 31)) // #nosec G115 -- 0 for negative v, 255 for large v
 	}
-	return byte(v) //nolint:gosec // 0 ≤ v ≤ 255 here
+	return byte(v) // #nosec G115 -- 0 ≤ v ≤ 255 here
 }
 
 // idct8 is the full 8×8 inverse DCT (scale 1).

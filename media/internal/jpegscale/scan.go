@@ -266,7 +266,7 @@ func (d *decoder) decodeBlock(s *scanComp, blk *block, dst *[64]uint8) error {
 		return formatError("DC difference too large")
 	}
 	if size != 0 {
-		s.pred += extend(int32(acc>>(64-size)), size) //nolint:gosec // size ≤ 11 bits
+		s.pred += extend(int32(acc>>(64-size)), size) // #nosec G115 -- size ≤ 11 bits
 		acc <<= size
 		n -= size
 	}
@@ -298,7 +298,7 @@ func (d *decoder) decodeBlock(s *scanComp, blk *block, dst *[64]uint8) error {
 		var sym byte
 		if e := ac.fast[peek]; e != 0 {
 			l := uint(e >> 8)
-			sym = byte(e) //nolint:gosec // the low byte is the symbol
+			sym = byte(e) // #nosec G115 -- the low byte is the symbol
 			acc <<= l
 			n -= l
 		} else {
@@ -324,7 +324,7 @@ func (d *decoder) decodeBlock(s *scanComp, blk *block, dst *[64]uint8) error {
 		if k > 63 {
 			break
 		}
-		blk[dst[k]] = extend(int32(acc>>(64-size)), size) * q[k] //nolint:gosec // size ≤ 15 bits
+		blk[dst[k]] = extend(int32(acc>>(64-size)), size) * q[k] // #nosec G115 -- size ≤ 15 bits
 		acc <<= size
 		n -= size
 		k++
