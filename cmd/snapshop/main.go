@@ -6,6 +6,7 @@
 //	snapshop reindex [flags]           rebuild the search indexes
 //	snapshop bench media [flags]       benchmark the image pipeline
 //	snapshop bench checkout [flags]    benchmark wallet purchases
+//	snapshop bench http [flags]        benchmark the server over HTTP
 //
 // Every flag can also be set through a SNAPSHOP_* environment variable; run a
 // subcommand with -h for the list.
@@ -66,6 +67,7 @@ Usage:
   snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
   snapshop bench search [flags]     time search on a synthetic catalogue against SQLite FTS5 and PostgreSQL
   snapshop bench checkout [flags]   time wallet purchases from concurrent buyers on SQLite and PostgreSQL
+  snapshop bench http [flags]       drive the server's pages and API from concurrent clients on a generated catalogue
 
 Run "snapshop <command> -h" for a command's flags.`
 
@@ -103,9 +105,11 @@ func runBench(ctx context.Context, args []string, e env) error {
 			return runBenchSearch(ctx, args[1:], e)
 		case "checkout":
 			return runBenchCheckout(ctx, args[1:], e)
+		case "http":
+			return runBenchHTTP(ctx, args[1:], e)
 		}
 	}
-	return usageError{errors.New("usage: snapshop bench media|search|checkout [flags]")}
+	return usageError{errors.New("usage: snapshop bench media|search|checkout|http [flags]")}
 }
 
 // loadConfig reads the environment, then the flags bound by bind, then validates.
