@@ -298,6 +298,12 @@ func buildShards(ctx context.Context, dir string, n int, docs iter.Seq2[Document
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("search: build: %w", err)
 	}
+	// Each shard's builder ends by merging its segments, reading every
+	// one whole through mmap; with the shards merging at once, those pages
+	// were ~470 MB of the process's RSS at a million images. They are only
+	// read once, so give them back as the merges go (see buildShard for
+	// why the builders' files are under dir).
+	defer releaseMappedEvery(dir, buildReleaseEvery)()
 	g, gctx := errgroup.WithContext(ctx)
 	feeds := make([]chan Document, n)
 	for i := range n {
@@ -325,9 +331,22 @@ func buildShards(ctx context.Context, dir string, n int, docs iter.Seq2[Document
 	return g.Wait()
 }
 
+// buildReleaseEvery is how often a build gives back the pages of the
+// segments its merges read.
+const buildReleaseEvery = 200 * time.Millisecond
+
+// builderBatch is how many documents the offline builder analyses and holds
+// in memory before it writes them as a segment. Bleve's default; at 2,000
+// the analysed batches of two shards building at once (each token's
+// frequencies and locations is its own allocation) made a live heap of up
+// to 250 MB and the process's RSS over 500 MB before any merge began.
+const builderBatch = 1000
+
 // buildShard indexes what arrives on feed into a new index at dir. The
 // offline builder is made on the first document: closing one that indexed
 // nothing panics (bleve v2.6), so an empty shard is an ordinary empty index.
+// Its temporary segments go beside dir, inside the index directory, so that
+// buildShards can release their pages while it merges them.
 func buildShard(dir string, feed <-chan Document) error {
 	m, err := newMapping()
 	if err != nil {
@@ -336,7 +355,9 @@ func buildShard(dir string, feed <-chan Document) error {
 	var b bleve.Builder
 	for d := range feed {
 		if b == nil {
-			if b, err = bleve.NewBuilder(dir, m, map[string]any{"batchSize": 2000}); err != nil {
+			if b, err = bleve.NewBuilder(dir, m, map[string]any{
+				"batchSize": builderBatch, "buildPathPrefix": filepath.Dir(dir),
+			}); err != nil {
 				return fmt.Errorf("search: build %s: %w", dir, err)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,6 +43,29 @@ func releaseMapped(dir string) {
 		}
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, lo, hi-lo, unix.MADV_DONTNEED)
 	}
+}
+
+// releaseMappedEvery calls releaseMapped(dir) every d until stop is called,
+// for work that reads mapped files once and would otherwise keep every page
+// it read in RSS until it closes them.
+func releaseMappedEvery(dir string, d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				releaseMapped(dir)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 func parseRange(s string) (lo, hi uintptr, ok bool) {

@@ -57,6 +57,9 @@ func (c *suggestCache) refresh(ix *Index) error {
 		if err := dict.Close(); err != nil {
 			return fmt.Errorf("search: keyword dictionary of shard %d: %w", i, err)
 		}
+		// Each keyword's count comes from its postings, so this read
+		// the shard's whole kw section into the process's RSS.
+		ix.releaseMapped()
 	}
 	out := make([]suggestEntry, 0, len(counts))
 	for term, n := range counts {
