@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +49,9 @@ func browserPath() (string, bool) {
 type browser struct {
 	ctx   context.Context // the allocator's: each person gets a tab of their own
 	shots *artifacts      // where screenshots go; nil: nowhere
+
+	mu      sync.Mutex
+	checked map[string]int // pages that had the accessibility check, by path: how often
 }
 
 // startBrowser starts headless Chromium, or skips the test when none is
@@ -55,7 +60,10 @@ func startBrowser(t *testing.T) *browser {
 	t.Helper()
 	path, ok := browserPath()
 	if !ok {
-		t.Skip("no browser for the journeys: install chromium (apt-get install chromium) or set CHROME_PATH")
+		if p := os.Getenv("CHROME_PATH"); p != "" {
+			t.Skipf("no browser for the journeys: CHROME_PATH=%s does not exist", p)
+		}
+		t.Skip("no browser for the journeys: none of chromium, chromium-browser, google-chrome is on PATH; install one (apt-get install chromium) or set CHROME_PATH")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -74,25 +82,24 @@ func startBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(root); err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
-	return &browser{ctx: root}
+	return &browser{ctx: root, checked: map[string]int{}}
 }
 
 // tab is one person's window: a browser context of its own (cookies, storage),
 // so the contributor, the admin and the buyer are signed in side by side.
 type tab struct {
-	t       *testing.T
-	who     string
-	ctx     context.Context
-	base    string
-	b       *browser
-	visited map[string]bool // paths that passed the accessibility check
+	t    *testing.T
+	who  string
+	ctx  context.Context
+	base string
+	b    *browser
 }
 
 func (b *browser) newTab(t *testing.T, who, base string) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	tb := &tab{t: t, who: who, ctx: ctx, base: base, b: b, visited: map[string]bool{}}
+	tb := &tab{t: t, who: who, ctx: ctx, base: base, b: b}
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab for the %s: %v", who, err)
 	}
@@ -185,7 +192,16 @@ func (tb *tab) landed() {
 	for _, problem := range checkAccessibility(tb) {
 		tb.t.Errorf("accessibility, %s page %s: %s", tb.who, p, problem)
 	}
-	tb.visited[strings.SplitN(p, "?", 2)[0]] = true
+	tb.b.mu.Lock()
+	tb.b.checked[p]++
+	tb.b.mu.Unlock()
+}
+
+// pagesChecked lists the pages that had the accessibility check.
+func (b *browser) pagesChecked() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Sorted(maps.Keys(b.checked))
 }
 
 // shot saves a full-page screenshot of the tab as an artifact.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,10 +108,16 @@ func (s *journeySite) seedCatalogue(t *testing.T) {
 		s.api(t, "POST", "/api/v1/images/"+id+"/submit", sam, "", nil, http.StatusOK, nil)
 		s.api(t, "POST", "/api/v1/admin/images/"+id+"/approve", admin, "", nil, http.StatusOK, nil)
 	}
-	waitUntil(t, "the seed catalogue to be searchable", func() bool {
+	s.waitSearchable(t, "harbour", len(catalogueSeed))
+}
+
+// waitSearchable waits until a search for q finds total images.
+func (s *journeySite) waitSearchable(t *testing.T, q string, total int) {
+	t.Helper()
+	waitUntil(t, fmt.Sprintf("%d images to be found for %q", total, q), func() bool {
 		var res struct{ Total int }
-		s.api(t, "GET", "/api/v1/search?q=harbour", "", "", nil, http.StatusOK, &res)
-		return res.Total == len(catalogueSeed)
+		s.api(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), "", "", nil, http.StatusOK, &res)
+		return res.Total == total
 	})
 }
 

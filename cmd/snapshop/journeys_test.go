@@ -37,6 +37,10 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 	const rejectNote = "The crane is soft: focus on it, or try a faster shutter."
 
+	t.Cleanup(func() {
+		pages := b.pagesChecked()
+		t.Logf("%d pages had the accessibility check:\n%s", len(pages), strings.Join(pages, "\n"))
+	})
 	contributor := b.newTab(t, "contributor", site.base)
 	var ids []string // the uploads' public IDs, in the order dropped
 
@@ -134,6 +138,9 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 
 	ok = t.Run("3 buyer finds, pays for and downloads the approved photo", func(t *testing.T) {
+		// The index follows the database a moment behind: the buyer comes
+		// once the approved photo is searchable.
+		site.waitSearchable(t, "harbour", 1+len(catalogueSeed))
 		tb := b.newTab(t, "buyer", site.base)
 		tb.signUp("buyer", "bob@example.com", "bob", "bob's long password")
 
@@ -174,6 +181,8 @@ func TestBrowserJourneys(t *testing.T) {
 
 		got := tb.downloadOriginal()
 		checkLicensedOriginal(t, got, uploads[0], licence, "bob")
+		tb.follow("see all licences", chromedp.Click(chromedp.CSS(`a[href="/licenses"].link`)))
+		tb.expectText("main", licence)
 
 		tb.follow("go to the wallet", chromedp.Click(chromedp.CSS(`.site-nav a[href="/wallet"]`)))
 		tb.expectExactText(".wallet-balance strong", "$6.67")
