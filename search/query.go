@@ -78,7 +78,13 @@ func ParseQuery(s string, anyMode bool) Query {
 			continue
 		}
 		if p.Phrase && !strings.ContainsRune(p.Text, ' ') {
-			p.Phrase = false // a quoted single word is a word
+			// A quoted single word is a word, without the leading dashes
+			// that would make it read back as an exclusion when the query
+			// is shown ("did you mean", the search box).
+			p = Part{Text: strings.TrimLeft(p.Text, "-")}
+			if p.Text == "" {
+				continue
+			}
 		}
 		if len(q.Must)+len(q.Not) >= MaxQueryTerms {
 			break
@@ -118,7 +124,9 @@ func (q Query) String() string {
 	var parts []string
 	render := func(p Part, neg bool) string {
 		s := p.Text
-		if p.Phrase {
+		if p.Phrase || s == "OR" && !neg {
+			// A required word OR was typed quoted: bare, it would read
+			// back as the operator.
 			s = `"` + s + `"`
 		}
 		if neg {

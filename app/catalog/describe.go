@@ -36,16 +36,21 @@ type Description struct {
 
 // NormalizeKeywords trims, lowercases and collapses the spaces of each
 // keyword, drops empty ones and keeps the first of any repeats, in order.
+// An item holding the edit form's separators ("new york, usa" from a file's
+// IPTC or the API) is split as the form would split it: the form shows
+// keywords joined by commas, so saving it untouched must not change them.
 func NormalizeKeywords(in []string) []string {
 	out := make([]string, 0, len(in))
 	seen := make(map[string]bool, len(in))
-	for _, k := range in {
-		k = strings.Join(strings.Fields(strings.ToLower(k)), " ")
-		if k == "" || seen[k] {
-			continue
+	for _, item := range in {
+		for _, k := range SplitKeywords(item) {
+			k = strings.Join(strings.Fields(strings.ToLower(k)), " ")
+			if k == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, k)
 		}
-		seen[k] = true
-		out = append(out, k)
 	}
 	return out
 }

@@ -85,7 +85,11 @@ func NewLicenseCode() string {
 func NormalizeLicenseCode(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	s = strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1").Replace(s)
-	s = strings.TrimPrefix(s, "SNAP")
+	if len(s) == 16 {
+		// Only a 16-character code has the prefix to drop: the 12 random
+		// characters may themselves begin with SNAP.
+		s = strings.TrimPrefix(s, "SNAP")
+	}
 	if len(s) != 12 {
 		return ""
 	}
