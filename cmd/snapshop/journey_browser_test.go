@@ -24,8 +24,8 @@ import (
 // screenshots and the accessibility check on every page a tab lands on.
 
 // stepTimeout bounds one step of a journey (a navigation, a wait for an
-// element). Generous: the box is shared, and a step that cannot succeed fails
-// at once anyway with the page's own error.
+// element). Generous, because the box and its two cores are shared; it is
+// only ever reached by a step that is going to fail.
 const stepTimeout = 30 * time.Second
 
 // browserPath returns the Chromium or Chrome binary to drive: $CHROME_PATH,
@@ -67,8 +67,8 @@ func startBrowser(t *testing.T) *browser {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
-		// Root in a container has no user namespaces for the sandbox; the
-		// browser only ever loads this test's own server.
+		// Chromium will not start as root with its sandbox (CI runs as
+		// root in a container); it only ever loads this test's own server.
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.WindowSize(1280, 900),
@@ -136,20 +136,25 @@ func eval[T any](tb *tab, what, expr string) T {
 	return v
 }
 
-// waitFor waits until a JavaScript expression is truthy, re-checking on every
-// DOM change (no fixed sleeps).
+// waitFor waits until a JavaScript expression is truthy, checked in the page
+// every 20 ms: on a timer rather than on DOM mutations, because what a step
+// waits for may be a property (focus, a ticked box) that changes no node.
 func (tb *tab) waitFor(what, expr string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingMutation())); err != nil {
+	poll := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(0)) // the step's deadline bounds it
+	if _, err := chromedp.Run(ctx, poll); err != nil {
 		tb.fail("wait for "+what, err)
 	}
 }
 
+// fail stops the test with what failed, where, and a screenshot.
 func (tb *tab) fail(what string, err error) {
 	tb.t.Helper()
-	where, _ := chromedp.Run(tb.ctx, chromedp.Location())
+	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+	defer cancel()
+	where, _ := chromedp.Run(ctx, chromedp.Location())
 	tb.shot("FAILED-" + what)
 	tb.t.Fatalf("%s: %s: %v (page %s)", tb.who, what, err, where)
 }

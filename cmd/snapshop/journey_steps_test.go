@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,16 +100,8 @@ func (tb *tab) expectResults(total int, titles ...string) {
 		word = "photo"
 	}
 	tb.expectText(".results-head [role=status]", fmt.Sprintf("%d %s", total, word))
-	got := eval[[]string](tb, "read the results", `[...document.querySelectorAll(".image-grid .image-card-title")].map((a) => a.innerText).sort()`)
-	want := append([]string(nil), titles...)
-	for i := range want {
-		for j := i + 1; j < len(want); j++ {
-			if want[j] < want[i] {
-				want[i], want[j] = want[j], want[i]
-			}
-		}
-	}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
+	got := slices.Sorted(slices.Values(eval[[]string](tb, "read the results", `[...document.querySelectorAll(".image-grid .image-card-title")].map((a) => a.innerText)`)))
+	if want := slices.Sorted(slices.Values(titles)); !slices.Equal(got, want) {
 		tb.fail("expect the results", fmt.Errorf("got %q, want %q", got, want))
 	}
 }
@@ -125,29 +118,6 @@ func (tb *tab) throttleUploads(bytesPerSecond float64) {
 		_, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules})
 		return err
 	}))
-}
-
-// progressSeen is what recordProgress saw of the upload progress bars.
-type progressSeen struct {
-	Partial bool `json:"partial"` // some bar between 0 and 100 %
-	Full    bool `json:"full"`    // some bar at 100 %
-	Samples int  `json:"samples"`
-}
-
-// recordProgress samples the page's progress bars every 10 ms into
-// window.journeyProgress, as a person watching would see them.
-func (tb *tab) recordProgress() {
-	tb.t.Helper()
-	eval[chromedp.Void](tb, "watch the progress bars", `(() => {
-		const seen = window.journeyProgress = { partial: false, full: false, samples: 0 };
-		setInterval(() => {
-			for (const bar of document.querySelectorAll("#upload-list progress")) {
-				seen.samples++;
-				if (bar.value > 0 && bar.value < bar.max) seen.partial = true;
-				if (bar.value === bar.max) seen.full = true;
-			}
-		}, 10);
-	})()`)
 }
 
 // dropFiles drops files from disk on the element matching sel, as someone
@@ -185,13 +155,20 @@ func (tb *tab) openWhen(what, path, ready string) {
 	tb.t.Helper()
 	tb.open(path)
 	deadline := time.Now().Add(stepTimeout)
-	for !eval[bool](tb, "check for "+what, ready) {
+	for {
+		// A check that meets the refresh half-way fails: not ready yet.
+		ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](ready))
+		if err == nil && ok {
+			cancel()
+			break
+		}
 		if time.Now().After(deadline) {
+			cancel()
 			tb.fail("wait for "+what, context.DeadlineExceeded)
 		}
 		// The page's own refresh; if it came between the check and now,
-		// the check after this wait sees its result.
-		ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		// the check after this wait (at most 5 s) sees its result.
 		_, _ = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Func(func(context.Context, *chromedp.Target) error { return nil })))
 		cancel()
 	}
