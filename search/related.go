@@ -46,7 +46,8 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 
-	set, scores := e.likeScores(&r.Like)
+	set, scores, release := e.likeScores(&r.Like)
+	defer release()
 	top := e.alike(set, scores, min(r.Limit, MaxRelated))
 	out := make([]uint32, len(top))
 	for i, s := range top {
@@ -59,7 +60,8 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 // the query and sort do not, facets are not counted, and the list stops at
 // MaxRelated.
 func (e *engine) searchLike(r *Request, res *Result) {
-	set, scores := e.likeScores(r.Like)
+	set, scores, release := e.likeScores(r.Like)
+	defer release()
 	list := e.alike(andAll(set, e.filterSets(r.Filters, set), ""), scores, MaxRelated)
 	res.Total = len(list)
 	from := min((r.Page-1)*r.PerPage, len(list))
@@ -70,14 +72,21 @@ func (e *engine) searchLike(r *Request, res *Result) {
 
 // likeScores scores the live documents sharing a keyword with l and returns
 // them as a set: never l itself, what it excludes, or its near-identical
-// copies.
-func (e *engine) likeScores(l *Like) (*roaring.Bitmap, map[uint32]float32) {
+// copies. Scores are dense, by slot (see scoreBuf): a keyword of a big
+// catalogue is shared by thousands of documents, and a map of them cost an
+// image page 20 ms at 100,000 images. release zeroes the scores and gives
+// the array back.
+func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, release func()) {
 	n := float64(e.live.GetCardinality())
-	scores := map[uint32]float32{}
-	add := func(bm *roaring.Bitmap, w float32) {
-		it := roaring.And(bm, e.live).Iterator()
-		for it.HasNext() {
-			scores[it.Next()] += w
+	scores = e.scores.get(len(e.ids))
+	touched := roaring.New() // every slot given a score
+	buf := make([]uint32, 512)
+	addAll := func(bm *roaring.Bitmap, w float32) {
+		it := bm.ManyIterator()
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			for _, s := range buf[:k] {
+				scores[s] += w
+			}
 		}
 	}
 	for _, t := range e.analyze(l.Keywords...) {
@@ -90,44 +99,58 @@ func (e *engine) likeScores(l *Like) (*roaring.Bitmap, map[uint32]float32) {
 		idf := float32(math.Log(1 + n/df))
 		for _, f := range []int{keywordsField, titleField} {
 			if bm := e.text[f].get(t); bm != nil {
-				add(bm, idf*textFields[f].weight)
+				hits := roaring.And(bm, e.live)
+				addAll(hits, idf*textFields[f].weight)
+				touched.Or(hits)
 			}
 		}
 	}
 	// Category and colour only order what shares keywords; alone they would
 	// relate every landscape to every other.
 	boost := func(bm *roaring.Bitmap, w float32) {
-		if bm == nil {
-			return
-		}
-		for s := range scores {
-			if bm.Contains(s) {
-				scores[s] += w
-			}
+		if bm != nil {
+			addAll(roaring.And(bm, touched), w)
 		}
 	}
 	boost(e.facets[FacetCategory][l.Category], 1)
 	for _, c := range l.Colors {
 		boost(e.facets[FacetColor][c], 0.5)
 	}
-	skip := map[uint32]bool{}
+	set = touched.Clone()
 	for _, id := range append([]uint32{l.ID}, l.Exclude...) {
 		if s, ok := e.slotFor(id); ok {
-			skip[s] = true
+			set.Remove(s)
 		}
 	}
-	set := roaring.New()
-	for s := range scores {
-		if !skip[s] && !nearIdentical(l.PHash, e.phash[s]) {
-			set.Add(s)
+	if l.PHash != 0 {
+		var copies []uint32
+		it := set.ManyIterator()
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			for _, s := range buf[:k] {
+				if nearIdentical(l.PHash, e.phash[s]) {
+					copies = append(copies, s)
+				}
+			}
+		}
+		for _, s := range copies {
+			set.Remove(s)
 		}
 	}
-	return set, scores
+	release = func() {
+		it := touched.ManyIterator()
+		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+			for _, s := range buf[:k] {
+				scores[s] = 0
+			}
+		}
+		e.scores.put(scores)
+	}
+	return set, scores, release
 }
 
 // alike returns up to k slots of set, most alike first (ties: lowest slot),
 // leaving out each document near-identical to one ranked before it.
-func (e *engine) alike(set *roaring.Bitmap, scores map[uint32]float32, k int) []uint32 {
+func (e *engine) alike(set *roaring.Bitmap, scores []float32, k int) []uint32 {
 	if k <= 0 {
 		return nil
 	}

@@ -1,8 +1,15 @@
 package search
 
 import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Perceptual hashes far apart from one another.
@@ -99,4 +106,140 @@ func TestSearchLike(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRelatedMatchesItsDefinition checks "more like this" on a catalogue big enough to have
+// common and rare keywords, copies and ties against a plain, map-based statement of its
+// scoring: the same documents in the same order, for Related and for a like search.
+func TestRelatedMatchesItsDefinition(t *testing.T) {
+	docs := relatedCatalogue(3000)
+	ix := builders["build"](t, docs)
+	e := ix.eng.Load()
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range 300 {
+		d := docs[rng.IntN(len(docs))]
+		l := likeDoc(d)
+		if i%3 == 0 {
+			l.Exclude = []uint32{docs[rng.IntN(len(docs))].ID}
+		}
+		if i%5 == 0 {
+			l.PHash = 0
+		}
+		for _, limit := range []int{8, MaxRelated} {
+			got, err := ix.Related(ctx, RelatedRequest{Like: l, Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := relatedReference(e, &l, limit)
+			if !slices.Equal(got, want) {
+				t.Fatalf("related to %d (limit %d):\n got %v\nwant %v", d.ID, limit, got, want)
+			}
+		}
+		res, err := ix.Search(ctx, Request{Like: &l, PerPage: MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := relatedReference(e, &l, MaxRelated); res.Total != len(want) || !slices.Equal(res.IDs, want[:min(MaxPerPage, len(want))]) {
+			t.Fatalf("like search for %d: total %d, %v; want %d, %v", d.ID, res.Total, res.IDs, len(want), want)
+		}
+	}
+}
+
+// relatedCatalogue is n documents with Zipf-distributed keywords from a small vocabulary (so
+// that some are shared by more than a quarter of the catalogue), a few categories and colours,
+// and perceptual hashes with near-identical copies among them.
+func relatedCatalogue(n int) []Document {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zipf := rand.NewZipf(rng, 1.1, 3, 499)
+	cats := []string{"animals", "food", "nature", "people", "travel"}
+	colors := []string{"red", "blue", "green", "white"}
+	docs := make([]Document, n)
+	for i := range docs {
+		kw := []string{}
+		for len(kw) < 5+rng.IntN(20) {
+			w := fmt.Sprintf("w%d", zipf.Uint64())
+			if !slices.Contains(kw, w) {
+				kw = append(kw, w)
+			}
+		}
+		h := rng.Uint64()
+		if i > 0 && i%10 == 0 {
+			h = docs[i-1].PHash ^ (1 << rng.IntN(64)) // a copy of the one before
+		}
+		docs[i] = Document{
+			ID: uint32(i + 1), Title: strings.Join(kw[:3], " "), Keywords: kw, //nolint:gosec // small
+			Category: cats[rng.IntN(len(cats))], CategoryName: "x", Orientation: "landscape",
+			Colors: []string{colors[rng.IntN(len(colors))]}, Use: "commercial", AI: "none",
+			PriceCents: 300, Megapixels: 12, ApprovedAt: day(i % 300), PHash: h,
+		}
+	}
+	return docs
+}
+
+// relatedReference is likeScores and alike as first written: scores in a map of every
+// document sharing a keyword, boosted for category and colours.
+func relatedReference(e *engine, l *Like, k int) []uint32 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	n := float64(e.live.GetCardinality())
+	scores := map[uint32]float32{}
+	for _, t := range e.analyze(l.Keywords...) {
+		df := float64(e.termSet(t).AndCardinality(e.live))
+		if df == 0 || df > max(n/4, 50) {
+			continue
+		}
+		idf := float32(math.Log(1 + n/df))
+		for _, f := range []int{keywordsField, titleField} {
+			if bm := e.text[f].get(t); bm != nil {
+				for it := roaring.And(bm, e.live).Iterator(); it.HasNext(); {
+					scores[it.Next()] += idf * textFields[f].weight
+				}
+			}
+		}
+	}
+	boost := func(bm *roaring.Bitmap, w float32) {
+		for s := range scores {
+			if bm != nil && bm.Contains(s) {
+				scores[s] += w
+			}
+		}
+	}
+	boost(e.facets[FacetCategory][l.Category], 1)
+	for _, c := range l.Colors {
+		boost(e.facets[FacetColor][c], 0.5)
+	}
+	skip := map[uint32]bool{}
+	for _, id := range append([]uint32{l.ID}, l.Exclude...) {
+		if s, ok := e.slotFor(id); ok {
+			skip[s] = true
+		}
+	}
+	var cands []uint32
+	for s := range scores {
+		if !skip[s] && !nearIdentical(l.PHash, e.phash[s]) {
+			cands = append(cands, s)
+		}
+	}
+	slices.SortFunc(cands, func(a, b uint32) int {
+		if scores[a] != scores[b] {
+			return cmp.Compare(scores[b], scores[a])
+		}
+		return cmp.Compare(a, b)
+	})
+	var out []uint32
+	var hashes []uint64
+	for _, s := range cands {
+		h := e.phash[s]
+		if slices.ContainsFunc(hashes, func(o uint64) bool { return nearIdentical(h, o) }) {
+			continue
+		}
+		out = append(out, e.ids[s])
+		if h != 0 {
+			hashes = append(hashes, h)
+		}
+		if len(out) == k {
+			break
+		}
+	}
+	return out
 }
