@@ -195,9 +195,18 @@ func (db *DB) SearchRows(ctx context.Context, ids []int64) ([]SearchRow, error) 
 // SearchablePage returns up to limit searchable images with IDs above after,
 // in ID order: a rebuild reads the catalogue page by page.
 func (db *DB) SearchablePage(ctx context.Context, after int64, limit int) ([]SearchRow, error) {
+	// Without statistics SQLite takes images_status_idx for the status test —
+	// though nearly every image is approved — then sorts every approved image
+	// to return a page: a rebuild's pages grew slower as it went (0.2 s each
+	// at 20,000 images). The unary + keeps it on the primary key, in order.
+	// PostgreSQL plans this well, and has no unary + for text.
+	status := "images.status = ?"
+	if db.dialect == SQLite {
+		status = "+images.status = ?"
+	}
 	var out []SearchRow
 	err := db.searchRows(ctx).
-		Where("images.id > ? AND images.status = ? AND users.status = ?", after, app.StatusApproved, app.UserActive).
+		Where("images.id > ? AND "+status+" AND users.status = ?", after, app.StatusApproved, app.UserActive).
 		Order("images.id").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("read searchable images: %w", translate(err))
