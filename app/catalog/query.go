@@ -97,14 +97,16 @@ func (s *Service) Recent(ctx context.Context, limit int) ([]app.Image, error) {
 	return imgs, err
 }
 
-// PublishedByIDs returns the published images among ids, in the order
-// given: search results hydrated from the database, where any image that
-// left the catalogue since it was indexed is dropped.
-func (s *Service) PublishedByIDs(ctx context.Context, ids []int64) ([]app.Image, error) {
+// PublishedCards returns the published images among ids, in the order
+// given, with only the fields a result card shows (see
+// store.ImageCardColumns): search results and related images hydrated from
+// the database, where any image that left the catalogue since it was
+// indexed is dropped.
+func (s *Service) PublishedCards(ctx context.Context, ids []int64) ([]app.Image, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	imgs, err := s.db.ImagesByIDs(ctx, ids)
+	imgs, err := s.db.ImageCardsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

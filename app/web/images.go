@@ -113,7 +113,7 @@ func (s *Server) related(c echo.Context, img *app.Image, limit int) ([]app.Image
 	for i, id := range ids {
 		all[i] = int64(id)
 	}
-	return s.catalog.PublishedByIDs(ctx, all)
+	return s.catalog.PublishedCards(ctx, all)
 }
 
 const portfolioPerPage = 48

@@ -42,7 +42,7 @@ func (s *Server) searchImages(c echo.Context, r search.Request) (*search.Result,
 	for i, id := range res.IDs {
 		ids[i] = int64(id)
 	}
-	imgs, err := s.catalog.PublishedByIDs(ctx, ids)
+	imgs, err := s.catalog.PublishedCards(ctx, ids)
 	if err != nil {
 		return nil, nil, err
 	}
