@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -15,8 +16,9 @@ import (
 )
 
 // translate turns driver errors that callers must tell apart into *app.Error:
-// a unique violation becomes EConflict naming the column, a lost connection
-// EUnavailable. Anything else is returned unchanged (an internal error).
+// a unique violation becomes EConflict naming the column; a lost connection,
+// or a query the database did not answer before its deadline, EUnavailable.
+// Anything else is returned unchanged (an internal error).
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -33,7 +35,9 @@ func translate(err error) error {
 			Err:     err,
 		}
 	}
-	if isConnectionError(err) {
+	if isConnectionError(err) || errors.Is(err, context.DeadlineExceeded) {
+		// A deadline passing means the database did not answer in time
+		// (the web layer bounds every request): to the caller it is down.
 		return app.Unavailable(err)
 	}
 	return err

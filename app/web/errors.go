@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -77,6 +78,11 @@ func toProblem(err error) problem {
 		return problem{Status: he.Code, Code: code, Message: msg}
 	}
 	code := app.ErrorCode(err)
+	if code == app.EInternal && errors.Is(err, context.DeadlineExceeded) {
+		// Something the request waited on (the database, object storage,
+		// search) did not answer before the request's deadline.
+		err, code = app.Unavailable(err), app.EUnavailable
+	}
 	return problem{Status: statusOf[code], Code: code, Message: app.ErrorMessage(err), Fields: app.ErrorFields(err)}
 }
 
