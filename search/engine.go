@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -63,9 +64,10 @@ type engine struct {
 	codes   facetCodes // see facets.go
 	phrases phrases    // see phrase.go
 
-	loadedSlots int       // slots when loaded from the index; see needsCompaction
-	facetMode   facetMode // see facets.go; the tests vary it
-	scores      scoreBuf  // see exec.go
+	loadedSlots int                      // slots when loaded from the index; see needsCompaction
+	facetMode   facetMode                // see facets.go; the tests vary it
+	scores      scoreBuf                 // see exec.go
+	freqs       atomic.Pointer[sync.Map] // term → docFreq, until the next apply
 }
 
 func newEngine(an analysis.Analyzer) *engine {
@@ -79,6 +81,7 @@ func newEngine(an analysis.Analyzer) *engine {
 	for _, f := range e.defs {
 		e.facets[f.name] = map[string]*roaring.Bitmap{}
 	}
+	e.freqs.Store(new(sync.Map))
 	return e
 }
 

@@ -471,6 +471,7 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 func (e *engine) apply(b Batch) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.freqs.Store(new(sync.Map)) // readers are out: none can store a stale count
 	for i := range b.Upserts {
 		e.upsert(&b.Upserts[i])
 	}

@@ -90,7 +90,7 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 		}
 	}
 	for _, t := range e.analyze(l.Keywords...) {
-		df := float64(e.termSet(t).AndCardinality(e.live))
+		df := float64(e.docFreq(t))
 		// Very common keywords relate everything to everything: skip them
 		// (in a catalogue big enough for "common" to mean something).
 		if df == 0 || df > max(n/4, 50) {
@@ -146,6 +146,23 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 		e.scores.put(scores)
 	}
 	return set, scores, release
+}
+
+// docFreq is how many live documents hold term in any text field. The
+// counts are kept until the engine next changes (see engine.apply): "more
+// like this" asks for the same common keywords' counts on every image page,
+// and each takes a union of large lists.
+func (e *engine) docFreq(term string) int {
+	m := e.freqs.Load()
+	if m == nil {
+		return card(e.termSet(term).AndCardinality(e.live))
+	}
+	if v, ok := m.Load(term); ok {
+		return v.(int) //nolint:forcetypeassert // only ints are stored
+	}
+	df := card(e.termSet(term).AndCardinality(e.live))
+	m.Store(term, df)
+	return df
 }
 
 // alike returns up to k slots of set, most alike first (ties: lowest slot),

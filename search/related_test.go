@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -114,9 +115,30 @@ func TestSearchLike(t *testing.T) {
 func TestRelatedMatchesItsDefinition(t *testing.T) {
 	docs := relatedCatalogue(3000)
 	ix := builders["build"](t, docs)
-	e := ix.eng.Load()
 	rng := rand.New(rand.NewPCG(7, 7))
 	for i := range 300 {
+		if i == 150 {
+			// Dead slots, moved documents and new counts: delete a tenth, give another
+			// tenth new keywords (a new slot each).
+			var b Batch
+			for j := 0; j < len(docs); j += 10 {
+				b.Deletes = append(b.Deletes, docs[j].ID)
+				moved := docs[j+1]
+				moved.Keywords = append(slices.Clone(moved.Keywords[1:]), "w1")
+				b.Upserts = append(b.Upserts, moved)
+				docs[j+1] = moved
+			}
+			b.Cursor = 3
+			if err := ix.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			deleted := map[uint32]bool{}
+			for _, id := range b.Deletes {
+				deleted[id] = true
+			}
+			docs = slices.DeleteFunc(docs, func(d Document) bool { return deleted[d.ID] })
+		}
+		e := ix.eng.Load()
 		d := docs[rng.IntN(len(docs))]
 		l := likeDoc(d)
 		if i%3 == 0 {
@@ -242,4 +264,42 @@ func relatedReference(e *engine, l *Like, k int) []uint32 {
 		}
 	}
 	return out
+}
+
+// TestRelatedWhileApplying runs "more like this" beside batches that change the counts it
+// caches (run it with -race).
+func TestRelatedWhileApplying(t *testing.T) {
+	docs := relatedCatalogue(500)
+	ix := builders["build"](t, docs)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := ix.Related(ctx, RelatedRequest{Like: likeDoc(docs[i%len(docs)]), Limit: 8}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := range 30 {
+		d := docs[i]
+		d.Keywords = append(slices.Clone(d.Keywords), fmt.Sprintf("new%d", i))
+		if err := ix.Apply(ctx, Batch{Upserts: []Document{d}, Deletes: []uint32{docs[400+i].ID}, Cursor: int64(10 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	e := ix.eng.Load()
+	l := likeDoc(docs[1])
+	if got, _ := ix.Related(ctx, RelatedRequest{Like: l, Limit: 8}); !slices.Equal(got, relatedReference(e, &l, 8)) {
+		t.Errorf("after the batches: %v, want %v", got, relatedReference(e, &l, 8))
+	}
 }
