@@ -624,9 +624,11 @@ func checkBooks(t *testing.T, db *store.DB) error {
 // testKillDuringIndexing kills the server three times while its search
 // index is being written — during the first build of a 1,500-image index,
 // while admins approve and take down images through the API, and during a
-// rebuild asked for by `snapshop reindex` — and checks that after the last
-// restart the index converges to the database: the search API finds every
-// published image and nothing else, and one index directory is left.
+// rebuild asked for by `snapshop reindex` — and checks that after each
+// restart the index converges to the database (the search API finds every
+// published image and nothing else), by tailing the change log after the
+// second and while rebuilding after the third, which leaves one index
+// directory.
 func testKillDuringIndexing(t *testing.T, bin, dialect string) {
 	d := newDeployment(t, bin, dialect, nil)
 	d.run("migrate")
@@ -711,14 +713,8 @@ func testKillDuringIndexing(t *testing.T, bin, dialect string) {
 		return
 	}
 
-	// 3. Killed during a rebuild.
-	srv = d.startReady()
-	d.run("reindex")
-	srv.eventually("the rebuild to start", 30*time.Second, func() bool { return srv.sawLog("search: rebuild requested") })
-	srv.kill()
-	t.Logf("killed during a rebuild: generations %v, rebuilt index swapped in: %v", indexGenerations(t, indexDir), srv.sawLog("swapped in rebuilt index"))
-
-	// 4. Restarted: the remaining actions, then the index must converge.
+	// Restarted: the remaining actions, then the index must converge by
+	// tailing the change log from where the killed process left it.
 	srv = d.startReady()
 	c := newClient(srv.base, adminToken)
 	for i := range actions {
@@ -726,18 +722,54 @@ func testKillDuringIndexing(t *testing.T, bin, dialect string) {
 			t.Fatalf("POST %s: no answer after restart", actions[i])
 		}
 	}
-	want := map[string]bool{}
+	if n := expectConverged(t, srv, db); n != published+pending-takeDowns {
+		t.Fatalf("%d images published, want %d", n, published+pending-takeDowns)
+	}
+
+	// 3. Killed during a rebuild.
+	d.run("reindex")
+	srv.eventually("the rebuild to start", 30*time.Second, func() bool { return srv.sawLog("search: rebuild requested") })
+	srv.kill()
+	t.Logf("killed during a rebuild: generations %v, rebuilt index swapped in: %v", indexGenerations(t, indexDir), srv.sawLog("swapped in rebuilt index"))
+
+	// Restarted, with changes arriving while it rebuilds again.
+	srv = d.start()
+	c = newClient(srv.base, adminToken)
+	const reinstated = 10
+	for _, img := range approved[:reinstated] {
+		r, err := c.postJSON("/api/v1/admin/images/"+img.PublicID+"/reinstate", "", nil)
+		if err != nil || r.status != http.StatusOK {
+			t.Fatalf("reinstate %s: %v %d %s", img.PublicID, err, r.status, r.body)
+		}
+	}
+	srv.waitReady()
+	if n := expectConverged(t, srv, db); n != published+pending-takeDowns+reinstated {
+		t.Fatalf("%d images published, want %d", n, published+pending-takeDowns+reinstated)
+	}
+	if gens := indexGenerations(t, indexDir); len(gens) != 1 {
+		t.Fatalf("index directories left: %v", gens)
+	}
+}
+
+// expectConverged waits until the search API finds exactly the published
+// images — the index's total included, since results are filtered by the
+// database before they are shown — and returns how many there are.
+func expectConverged(t *testing.T, srv *server, db *store.DB) int {
+	t.Helper()
 	var ids []string
 	if err := db.DB().Raw("SELECT public_id FROM images WHERE status = ?", app.StatusApproved).Scan(&ids).Error; err != nil {
 		t.Fatal(err)
 	}
+	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true
 	}
-	if len(want) != published+pending-takeDowns {
-		t.Fatalf("%d images published, want %d", len(want), published+pending-takeDowns)
-	}
 	var last string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last seen: %s", last)
+		}
+	}()
 	srv.eventually("the index to converge to the database", 60*time.Second, func() bool {
 		total, found := searchAll(t, newClient(srv.base, ""))
 		missing, extra := 0, 0
@@ -755,9 +787,7 @@ func testKillDuringIndexing(t *testing.T, bin, dialect string) {
 		return total == len(want) && missing == 0 && extra == 0
 	})
 	t.Logf("converged: %s", last)
-	if gens := indexGenerations(t, indexDir); len(gens) != 1 {
-		t.Fatalf("index directories left: %v", gens)
-	}
+	return len(want)
 }
 
 // searchAll pages through every search result: the index's total and the
