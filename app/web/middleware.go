@@ -249,6 +249,22 @@ func (s *Server) limitByIP(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// limitUploads spends one of the signed-in account's upload allowance: each
+// upload costs hashing, inspection and a background job, so one account (or
+// a stolen token) cannot flood the server, whatever its address. It runs
+// after the role and CSRF checks, so nobody else can spend it.
+func (s *Server) limitUploads(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := "user:" + strconv.FormatInt(currentUser(c).ID, 10)
+		if !s.uploadLimiter.Allow(key) {
+			wait := s.uploadLimiter.Wait(key)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return app.Errorf(app.ETooMany, "You are uploading faster than allowed. Wait %d seconds and try again; nothing from this request was stored.", int(wait.Seconds())+1)
+		}
+		return next(c)
+	}
+}
+
 // formBodyLimit bounds every request body but an upload's.
 const formBodyLimit = 1 << 20
 

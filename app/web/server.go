@@ -34,6 +34,11 @@ type Config struct {
 	// one more per SignInRefill. Zero values mean 10 and 6 s.
 	SignInBurst  int
 	SignInRefill time.Duration
+	// Upload requests allowed per account: a burst, then one more per
+	// UploadRefill. The upload page sends one file per request. Zero
+	// values mean 100 and 3 s (1,200 an hour).
+	UploadBurst  int
+	UploadRefill time.Duration
 	Logger       *slog.Logger
 }
 
@@ -78,6 +83,8 @@ type Server struct {
 
 	// shareLimiter bounds the marks anyone holding a share link may write.
 	shareLimiter *ratelimit.Limiter
+	// uploadLimiter bounds each account's upload requests.
+	uploadLimiter *ratelimit.Limiter
 }
 
 // New builds the server: parses every template (failing on any error),
@@ -91,6 +98,12 @@ func New(cfg Config, svc Services) (*Server, error) {
 	}
 	if cfg.SignInRefill == 0 {
 		cfg.SignInRefill = 6 * time.Second
+	}
+	if cfg.UploadBurst == 0 {
+		cfg.UploadBurst = 100
+	}
+	if cfg.UploadRefill == 0 {
+		cfg.UploadRefill = 3 * time.Second
 	}
 	s := &Server{
 		cfg:        cfg,
@@ -109,6 +122,8 @@ func New(cfg Config, svc Services) (*Server, error) {
 		// A client reviewing a lightbox marks one image after another: 60
 		// at once, then one a second.
 		shareLimiter: ratelimit.New(time.Second, 60),
+
+		uploadLimiter: ratelimit.New(cfg.UploadRefill, cfg.UploadBurst),
 	}
 
 	// scs.New also starts an in-memory store with a cleanup ticker, which we
