@@ -209,7 +209,7 @@ func (s *Server) adminOriginal(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
 	h.Set(echo.HeaderContentType, "image/"+img.Format)
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox; frame-ancestors 'none'")
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(obj.Info().Size, 10))
 	c.Response().WriteHeader(http.StatusOK)
 	if _, err := io.Copy(c.Response(), obj); err != nil {

@@ -302,6 +302,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				res = c.post(target, form)
 			}
 			got[who] = res.StatusCode
+			checkSecurityHeaders(t, r+" as "+identityNames[who], res, false)
 			if !print && res.StatusCode != spec.want[who] {
 				t.Errorf("%s as %s (%s %s): status %d, want %d\n%.300s", r, identityNames[who], method, target, res.StatusCode, spec.want[who], res.body)
 			}

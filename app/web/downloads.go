@@ -40,7 +40,7 @@ func (s *Server) download(c echo.Context) error {
 	h.Set(echo.HeaderContentType, mimeOf(d.Image.Format))
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, downloadName(d)))
 	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	c.Response().WriteHeader(http.StatusOK)
 	err = xmp.Embed(c.Response(), obj, d.Image.Format, packet)
