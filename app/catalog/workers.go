@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/snapshop/snapshop/app"
@@ -50,9 +52,10 @@ func (w *Workers) defaults() {
 }
 
 // Run processes jobs until ctx is cancelled. At start it returns jobs that a
-// previous run of this process left running to the queue (SQLite only: there
-// one process owns the database; on PostgreSQL other processes may be running
-// them, and their leases expire instead).
+// previous run of this process left running to the queue: on SQLite all of
+// them, since one process owns the database; on PostgreSQL, where other
+// processes may be running them, those of dead processes on this host (see
+// requeueDead), the others' leases expiring instead.
 func (w *Workers) Run(ctx context.Context) error {
 	w.defaults()
 	if n, err := w.DB.RequeueRunningJobs(ctx); err != nil {
@@ -64,6 +67,7 @@ func (w *Workers) Run(ctx context.Context) error {
 		w.Logger.InfoContext(ctx, "requeued interrupted jobs", "count", n)
 	}
 	host, _ := os.Hostname()
+	w.requeueDead(ctx, host)
 	var wg sync.WaitGroup
 	for i := range w.Count {
 		id := fmt.Sprintf("%s:%d:%s:%d", host, os.Getpid(), app.RandomToken(3), i)
@@ -71,6 +75,59 @@ func (w *Workers) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// requeueDead returns to the queue the running jobs of workers that ran on
+// this host in a process that no longer exists, or in an earlier life of
+// this one's process ID (a restarted container is PID 1 again): after a
+// crash their images would otherwise wait out the lease. A misjudged worker
+// (another PID namespace under the same host name) only costs a job run
+// twice, which is idempotent.
+func (w *Workers) requeueDead(ctx context.Context, host string) {
+	owners, err := w.DB.RunningJobOwners(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.Logger.WarnContext(ctx, "list running jobs", "err", err)
+		}
+		return
+	}
+	var dead []string
+	for _, o := range owners {
+		if workerDead(o, host) {
+			dead = append(dead, o)
+		}
+	}
+	n, err := w.DB.RequeueJobsOf(ctx, dead)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.Logger.WarnContext(ctx, "requeue jobs of dead workers", "err", err)
+	case n > 0:
+		w.Logger.InfoContext(ctx, "requeued jobs of dead workers", "count", n, "workers", dead)
+	}
+}
+
+// workerDead reports whether a worker ID ("host:pid:token:n", see Run)
+// names a worker on host whose process is gone. Called before this
+// process's workers start, so a worker with this process's ID is from an
+// earlier life of it.
+func workerDead(id, host string) bool {
+	parts := strings.Split(id, ":")
+	if len(parts) < 4 || host == "" || strings.Join(parts[:len(parts)-3], ":") != host {
+		return false
+	}
+	pid, err := strconv.Atoi(parts[len(parts)-3])
+	if err != nil || pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return errors.Is(err, os.ErrProcessDone)
+	}
+	err = p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH)
 }
 
 func (w *Workers) loop(ctx context.Context, id string) {

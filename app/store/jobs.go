@@ -125,6 +125,31 @@ func (db *DB) RequeueRunningJobs(ctx context.Context) (int64, error) {
 	return res.RowsAffected, nil
 }
 
+// RunningJobOwners returns the workers that hold running jobs.
+func (db *DB) RunningJobOwners(ctx context.Context) ([]string, error) {
+	var owners []string
+	err := db.conn(ctx).Model(&app.Job{}).Where("status = ?", app.JobRunning).Distinct("locked_by").Pluck("locked_by", &owners).Error
+	if err != nil {
+		return nil, fmt.Errorf("list job owners: %w", translate(err))
+	}
+	return owners, nil
+}
+
+// RequeueJobsOf returns the running jobs of the given workers, known to be
+// dead, to the queue without waiting for their leases to expire.
+func (db *DB) RequeueJobsOf(ctx context.Context, workers []string) (int64, error) {
+	if len(workers) == 0 {
+		return 0, nil
+	}
+	res := db.conn(ctx).Model(&app.Job{}).Where("status = ? AND locked_by IN ?", app.JobRunning, workers).Updates(map[string]any{
+		"status": app.JobQueued, "locked_by": "", "locked_until": nil, "updated_at": time.Now().UTC(),
+	})
+	if res.Error != nil {
+		return 0, fmt.Errorf("requeue jobs of dead workers: %w", translate(res.Error))
+	}
+	return res.RowsAffected, nil
+}
+
 // JobCounts returns how many jobs are in each status.
 func (db *DB) JobCounts(ctx context.Context) (map[app.JobStatus]int64, error) {
 	var rows []struct {
