@@ -4,6 +4,7 @@
 //	snapshop migrate [flags]           apply database migrations
 //	snapshop user create [flags]       create an account (the first admin)
 //	snapshop reindex [flags]           rebuild the search indexes
+//	snapshop worker [flags]            process images without serving (PostgreSQL)
 //	snapshop bench media [flags]       benchmark the image pipeline
 //	snapshop bench checkout [flags]    benchmark wallet purchases
 //	snapshop bench http [flags]        benchmark the server over HTTP
@@ -64,6 +65,7 @@ Usage:
   snapshop migrate [flags]          apply pending database migrations
   snapshop user create [flags]      create an account, e.g. the first admin
   snapshop reindex [flags]          rebuild every server's search index (no downtime)
+  snapshop worker [flags]           process uploaded images without serving (extra processes, PostgreSQL)
   snapshop bench media [flags]      time the image pipeline (against vipsthumbnail if installed)
   snapshop bench search [flags]     time search on a synthetic catalogue against SQLite FTS5 and PostgreSQL
   snapshop bench checkout [flags]   time wallet purchases from concurrent buyers on SQLite and PostgreSQL
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return runUser(ctx, args[1:], e)
 	case "reindex":
 		return runReindex(ctx, args[1:], e)
+	case "worker":
+		return runWorker(ctx, args[1:], e)
 	case "bench":
 		return runBench(ctx, args[1:], e)
 	case "help", "-h", "--help":

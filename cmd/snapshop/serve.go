@@ -247,7 +247,12 @@ func openBlobs(ctx context.Context, cfg config.Config) (catalog.Blobs, error) {
 // intent is reconciled now. (On PostgreSQL the periodic sweep does it once
 // intents are old enough not to belong to another process's upload.)
 func newCatalog(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, blobs catalog.Blobs, settings *moderation.Settings) (*catalog.Service, error) {
-	tmp := filepath.Join(cfg.DataDir, "tmp")
+	return newCatalogIn(ctx, cfg, log, db, blobs, settings, filepath.Join(cfg.DataDir, "tmp"))
+}
+
+// newCatalogIn is newCatalog with uploads staged in tmp, which is emptied
+// first (a worker process, which stages nothing, passes its own).
+func newCatalogIn(ctx context.Context, cfg config.Config, log *slog.Logger, db *store.DB, blobs catalog.Blobs, settings *moderation.Settings, tmp string) (*catalog.Service, error) {
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("clear staging directory: %w", err)
 	}
