@@ -7,6 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
 	"net/http"
 	"os"
 	"path"
@@ -64,14 +68,9 @@ func testKillDuringUploads(t *testing.T, bin, dialect string) {
 	_, token := d.account(db, "cora", app.RoleContributor)
 
 	const total, perRequest, clients = 40, 2, 4
-	photos := make([][]byte, total)
+	photos := distinctPhotos(t, total)
 	sums := map[string]int{}
-	for i := range photos {
-		b, err := synth.JPEG(1024, 768, int64(7000+i), 85)
-		if err != nil {
-			t.Fatal(err)
-		}
-		photos[i] = b
+	for i, b := range photos {
 		sum := sha256.Sum256(b)
 		sums[hex.EncodeToString(sum[:])] = i
 	}
@@ -211,6 +210,26 @@ func testKillDuringUploads(t *testing.T, bin, dialect string) {
 	if err := bad.err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// distinctPhotos returns n different JPEGs: one synthetic photo (slow to
+// render under the race detector) with a different corner mark each.
+func distinctPhotos(t *testing.T, n int) [][]byte {
+	t.Helper()
+	base := synth.Photo(800, 600, 7000)
+	out := make([][]byte, n)
+	for i := range out {
+		img := image.NewNRGBA(base.Rect)
+		copy(img.Pix, base.Pix)
+		mark := color.NRGBA{R: uint8(i * 37), G: uint8(i * 91), B: uint8(255 - i*13), A: 255} //nolint:gosec // any colour will do
+		draw.Draw(img, image.Rect(0, 0, 40, 40), &image.Uniform{C: mark}, image.Point{}, draw.Src)
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+			t.Fatal(err)
+		}
+		out[i] = buf.Bytes()
+	}
+	return out
 }
 
 type uploadAnswer struct {
