@@ -93,7 +93,7 @@ func (s *Service) Portfolio(ctx context.Context, username string, limit, offset 
 
 // Recent returns the most recently published images.
 func (s *Service) Recent(ctx context.Context, limit int) ([]app.Image, error) {
-	imgs, _, err := s.db.ListImages(ctx, store.ImageFilter{Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit})
+	imgs, _, err := s.db.ListImages(ctx, store.ImageFilter{Statuses: []app.ImageStatus{app.StatusApproved}, Limit: limit, NoTotal: true})
 	return imgs, err
 }
 
