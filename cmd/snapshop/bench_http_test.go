@@ -27,7 +27,7 @@ func TestBenchHTTPEndToEnd(t *testing.T) {
 	for _, want := range []string{
 		"Seeded 300 published images", "Server ready on 127.0.0.1:",
 		"route", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/req", "peak RSS",
-		"static asset", "search page", "search API", "image page", "suggest",
+		"static asset", "home page", "search page", "search API", "image page", "suggest",
 		"The issue's targets (set for 100,000 images and 64 clients; this run differs)",
 		"the machine's ceiling", "Server log:",
 	} {
@@ -36,7 +36,7 @@ func TestBenchHTTPEndToEnd(t *testing.T) {
 		}
 	}
 	// Every route answered every request: 60 each, none failed.
-	for _, route := range []string{"static asset", "search page", "search API", "image page", "suggest"} {
+	for _, route := range []string{"static asset", "home page", "search page", "search API", "image page", "suggest"} {
 		if !strings.Contains(out, route+": 60 requests") {
 			t.Errorf("%s did not complete 60 requests", route)
 		}
