@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -141,6 +142,7 @@ type httpRouteResult struct {
 	res     *httpLoadResult
 	peakKB  int64         // the process's peak RSS during the route
 	cpu     time.Duration // CPU time of the whole process (server and load generator)
+	busy    float64       // the share of the machine's CPU time anything used; -1: unknown
 	loadAvg string
 }
 
@@ -148,6 +150,44 @@ type httpRouteResult struct {
 // hardly moves when other programs compete for the CPUs.
 func (r *httpRouteResult) cpuPerRequest() time.Duration {
 	return r.cpu / time.Duration(max(len(r.res.lat), 1))
+}
+
+// ours is the share of the machine's CPU time this process used during the route.
+func (r *httpRouteResult) ours() float64 {
+	return r.cpu.Seconds() / (r.res.elapsed.Seconds() * float64(runtime.NumCPU()))
+}
+
+// benchMachineCPU reads the machine's busy and total CPU time (in clock ticks) from
+// /proc/stat: with other programs busy, the server gets only a share of the CPUs, and
+// requests/s fall with it while CPU per request does not. Zeros when unknown.
+func benchMachineCPU() (busy, total uint64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0, 0
+	}
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0
+		}
+		total += n
+		if i != 3 && i != 4 { // idle and iowait
+			busy += n
+		}
+	}
+	return busy, total
+}
+
+func benchPercent(f float64) string {
+	if f < 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f%%", 100*f)
 }
 
 // benchCPUTime is the CPU time (user and system) this process has used so far.
@@ -460,18 +500,23 @@ func benchHTTPRoute(ctx context.Context, addr string, o benchHTTPOptions, name s
 	_ = resetPeakRSS()
 	l := httpLoad{addr: addr, paths: paths, clients: o.clients, duration: o.duration, requests: o.requests}
 	cpu := benchCPUTime()
+	busy0, total0 := benchMachineCPU()
 	r.res = l.run(ctx)
 	r.cpu = benchCPUTime() - cpu
+	r.busy = -1
+	if busy1, total1 := benchMachineCPU(); total1 > total0 {
+		r.busy = float64(busy1-busy0) / float64(total1-total0)
+	}
 	r.peakKB = benchPeakRSSKB()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	p := benchPercentiles(r.res.lat)
 	n := len(r.res.lat)
-	fmt.Fprintf(out, "%s: %s requests (%s paths) in %s: %s req/s; p50 %s, p90 %s, p99 %s, max %s ms; %d errors; %s a response; %s ms CPU a request; peak RSS %s; load %s\n",
+	fmt.Fprintf(out, "%s: %s requests (%s paths) in %s: %s req/s; p50 %s, p90 %s, p99 %s, max %s ms; %d errors; %s a response; %s ms CPU a request; this process used %s of the CPUs, the machine %s; peak RSS %s; load %s\n",
 		label, benchThousands(int64(n)), benchThousands(int64(r.paths)), r.res.elapsed.Round(time.Millisecond), benchRate(n, r.res.elapsed),
 		benchMS(p[0]), benchMS(p[1]), benchMS(p[2]), benchMS(p[3]), r.res.errors, benchHTTPSize(r.res.bytes/int64(max(n, 1))),
-		benchMS(r.cpuPerRequest()), benchKB(r.peakKB), r.loadAvg)
+		benchMS(r.cpuPerRequest()), benchPercent(r.ours()), benchPercent(r.busy), benchKB(r.peakKB), r.loadAvg)
 	if r.res.errors > 0 {
 		msgs := slices.SortedFunc(maps.Keys(r.res.samples), func(a, b string) int { return cmp.Compare(r.res.samples[b], r.res.samples[a]) })
 		for _, m := range msgs[:min(5, len(msgs))] {
@@ -517,14 +562,15 @@ func benchHTTPServerLog(out io.Writer, path string) {
 func printBenchHTTP(out io.Writer, o benchHTTPOptions, results []*httpRouteResult, startPeakKB, servePeakKB int64) {
 	fmt.Fprintf(out, "\n%s images, %d clients:\n", benchThousands(int64(o.images)), o.clients)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "route\trequests\treq/s\tp50 ms\tp99 ms\tmax ms\terrors\tCPU ms/req\tpeak RSS\tload avg\t")
+	fmt.Fprintln(tw, "route\trequests\treq/s\tp50 ms\tp99 ms\tmax ms\terrors\tCPU ms/req\tCPUs ours/all\tpeak RSS\tload avg\t")
 	byName := map[string]*httpRouteResult{}
 	for _, r := range results {
 		byName[r.name] = r
 		p := benchPercentiles(r.res.lat)
 		n := len(r.res.lat)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", httpRouteLabel(r.name), benchThousands(int64(n)), benchRate(n, r.res.elapsed),
-			benchMS(p[0]), benchMS(p[2]), benchMS(p[3]), r.res.errors, benchMS(r.cpuPerRequest()), benchKB(r.peakKB), r.loadAvg)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", httpRouteLabel(r.name), benchThousands(int64(n)), benchRate(n, r.res.elapsed),
+			benchMS(p[0]), benchMS(p[2]), benchMS(p[3]), r.res.errors, benchMS(r.cpuPerRequest()),
+			benchPercent(r.ours())+" / "+benchPercent(r.busy), benchKB(r.peakKB), r.loadAvg)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(out, "Peak RSS of the process (server and load generator): %s while starting (index build), %s while serving.\n",
@@ -554,7 +600,9 @@ func printBenchHTTP(out io.Writer, o benchHTTPOptions, results []*httpRouteResul
 		rate := float64(n) / r.res.elapsed.Seconds()
 		p99 := benchPercentiles(r.res.lat)[2]
 		check(rate >= t.rate && p99 < 100*time.Millisecond && r.res.errors == 0,
-			"%s: %.0f req/s ≥ %.0f, p99 %s ms < 100, %d errors", httpRouteLabel(t.name), rate, t.rate, benchMS(p99), r.res.errors)
+			"%s: %.0f req/s ≥ %.0f, p99 %s ms < 100, %d errors (with %s of the CPUs; all %d at %s ms a request would make ~%.0f req/s)",
+			httpRouteLabel(t.name), rate, t.rate, benchMS(p99), r.res.errors,
+			benchPercent(r.ours()), runtime.NumCPU(), benchMS(r.cpuPerRequest()), float64(runtime.NumCPU())/max(r.cpuPerRequest().Seconds(), 1e-9))
 	}
 	if servePeakKB > 0 {
 		check(servePeakKB < 500*1024, "peak RSS while serving %s < 500 MB", benchKB(servePeakKB))

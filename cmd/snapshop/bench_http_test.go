@@ -26,7 +26,7 @@ func TestBenchHTTPEndToEnd(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"Seeded 300 published images", "Server ready on 127.0.0.1:",
-		"route", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/req", "peak RSS",
+		"route", "req/s", "p50 ms", "p99 ms", "errors", "CPU ms/req", "CPUs ours/all", "peak RSS",
 		"static asset", "home page", "search page", "search API", "image page", "suggest",
 		"The issue's targets (set for 100,000 images and 64 clients; this run differs)",
 		"the machine's ceiling", "Server log:",
