@@ -339,7 +339,9 @@ const buildReleaseEvery = 200 * time.Millisecond
 // in memory before it writes them as a segment. Bleve's default; at 2,000
 // the analysed batches of two shards building at once (each token's
 // frequencies and locations is its own allocation) made a live heap of up
-// to 250 MB and the process's RSS over 500 MB before any merge began.
+// to 250 MB and the process's RSS over 500 MB before any merge began. The
+// smaller batches cost ~8% more CPU: a million images build in ~1m47s on
+// two cores instead of ~1m38s.
 const builderBatch = 1000
 
 // buildShard indexes what arrives on feed into a new index at dir. The
