@@ -204,34 +204,12 @@ const httpQueries = 2000
 
 func benchHTTP(ctx context.Context, o benchHTTPOptions, e env) (err error) {
 	out := e.stdout
-	dir := o.dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "snapshop-bench-http-")
-		if err != nil {
-			return fmt.Errorf("bench http: %w", err)
-		}
-		dir = tmp
-	} else if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("bench http: %w", err)
+	dir, cleanup, err := benchWorkDir("http", o.dir, o.keep, out, "data", "server.log")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	dataDir, logPath := filepath.Join(dir, "data"), filepath.Join(dir, "server.log")
-	for _, p := range []string{dataDir, logPath} {
-		if _, err := os.Stat(p); err == nil {
-			return usageError{fmt.Errorf("bench http: %s exists: remove it or choose another --dir", p)}
-		}
-	}
-	if o.keep {
-		fmt.Fprintf(out, "The data directory and the server's log are kept in %s\n", dir)
-	} else {
-		defer func() {
-			if o.dir == "" {
-				_ = os.RemoveAll(dir)
-			} else {
-				_ = os.RemoveAll(dataDir)
-				_ = os.Remove(logPath)
-			}
-		}()
-	}
 
 	load := "for " + o.duration.String()
 	if o.requests > 0 {

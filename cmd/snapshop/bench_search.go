@@ -156,36 +156,14 @@ type benchInputs struct {
 
 func benchSearch(ctx context.Context, o benchSearchOptions, e env) error {
 	out := e.stdout
-	dir := o.dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "snapshop-bench-search-")
-		if err != nil {
-			return fmt.Errorf("bench search: %w", err)
-		}
-		dir = tmp
-	} else if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("bench search: %w", err)
+	const indexName, sqliteName = "snapshop-index", "sqlite-fts5.db"
+	dir, cleanup, err := benchWorkDir("search", o.dir, o.keep, out,
+		indexName, sqliteName, sqliteName+"-wal", sqliteName+"-shm", sqliteName+"-journal")
+	if err != nil {
+		return err
 	}
-	indexDir, sqlitePath := filepath.Join(dir, "snapshop-index"), filepath.Join(dir, "sqlite-fts5.db")
-	for _, p := range []string{indexDir, sqlitePath} {
-		if _, err := os.Stat(p); err == nil {
-			return usageError{fmt.Errorf("bench search: %s exists: remove it or choose another --dir", p)}
-		}
-	}
-	if o.keep {
-		fmt.Fprintf(out, "Files are kept in %s\n", dir)
-	} else {
-		defer func() {
-			if o.dir == "" {
-				_ = os.RemoveAll(dir)
-			} else {
-				_ = os.RemoveAll(indexDir)
-				for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-					_ = os.Remove(sqlitePath + suffix)
-				}
-			}
-		}()
-	}
+	defer cleanup()
+	indexDir, sqlitePath := filepath.Join(dir, indexName), filepath.Join(dir, sqliteName)
 
 	in := benchInputs{
 		queries:      synthetic.Queries(o.queries, o.seed),
