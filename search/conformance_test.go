@@ -420,6 +420,33 @@ func TestSuggestAndDidYouMean(t *testing.T) {
 	}
 }
 
+// Did-you-mean remembers its words only until the index changes: a word
+// that had no better spelling may have one after new images arrive.
+func TestDidYouMeanFollowsNewDocuments(t *testing.T) {
+	for name, build := range builders {
+		t.Run(name, func(t *testing.T) {
+			ix := build(t, fixture())
+			for range 2 { // the second time from the memo
+				if res, _ := ix.Search(ctx, Request{Query: "glaciar"}); res.Total != 0 || res.Suggestion != "" {
+					t.Fatalf("before any glacier: total %d, suggestion %q", res.Total, res.Suggestion)
+				}
+			}
+			var docs []Document
+			for i := range 3 {
+				d := fixture()[0]
+				d.ID, d.Title, d.Keywords = uint32(100+i), "Blue ice", []string{"glacier", "ice", "blue"}
+				docs = append(docs, d)
+			}
+			if err := ix.Apply(ctx, Batch{Upserts: docs, Cursor: 10}); err != nil {
+				t.Fatal(err)
+			}
+			if res, _ := ix.Search(ctx, Request{Query: "glaciar"}); res.Suggestion != "glacier" {
+				t.Fatalf("after three glaciers: suggestion %q", res.Suggestion)
+			}
+		})
+	}
+}
+
 func TestHighlight(t *testing.T) {
 	ix := builders["batches"](t, fixture())
 	res, err := ix.Search(ctx, Request{Query: "sunset"})

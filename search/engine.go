@@ -68,6 +68,7 @@ type engine struct {
 	facetMode   facetMode                // see facets.go; the tests vary it
 	scores      scoreBuf                 // see exec.go
 	freqs       atomic.Pointer[sync.Map] // term → docFreq, until the next apply
+	closest     atomic.Pointer[wordMemo] // did-you-mean's words, until the next apply
 }
 
 func newEngine(an analysis.Analyzer) *engine {
@@ -82,6 +83,7 @@ func newEngine(an analysis.Analyzer) *engine {
 		e.facets[f.name] = map[string]*roaring.Bitmap{}
 	}
 	e.freqs.Store(new(sync.Map))
+	e.closest.Store(new(wordMemo))
 	return e
 }
 

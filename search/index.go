@@ -474,6 +474,7 @@ func (e *engine) apply(b Batch) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.freqs.Store(new(sync.Map)) // readers are out: none can store a stale count
+	e.closest.Store(new(wordMemo))
 	for i := range b.Upserts {
 		e.upsert(&b.Upserts[i])
 	}

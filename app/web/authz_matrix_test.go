@@ -84,6 +84,7 @@ var authzMatrix = map[string]route{
 	"POST /login":                 {path: "/login", want: all(s401)},
 	"POST /logout":                {path: "/logout", want: all(s303)},
 	"GET /images/:slug":           {path: "/images/{slug}", want: all(s200)},
+	"GET /images/:id/related":     {path: "/images/{pub}/related", want: all(s200)},
 	"GET /contributors/:username": {path: "/contributors/cora", want: all(s200)},
 	"GET /licenses/:code":         {path: "/licenses/{code}", want: all(s200)},
 	"GET /share/:token":           {path: "/share/{share}", want: all(s200)},

@@ -125,7 +125,8 @@ func TestMoreLikeThis(t *testing.T) {
 		if !linked[kite] || !linked[kestrel] || !linked[buzzard] {
 			t.Errorf("result cards link %v", linked)
 		}
-		imgPage := c.get("/images/"+img[kite].Slug()).mustStatus(t, http.StatusOK).mustContain(t, `href="/search?like=`+kite+`"`, "Kestrel hovering")
+		c.get("/images/"+img[kite].Slug()).mustStatus(t, http.StatusOK).mustContain(t, `href="/search?like=`+kite+`"`)
+		imgPage := c.get("/images/"+kite+"/related").mustStatus(t, http.StatusOK).mustContain(t, "Kestrel hovering")
 		if strings.Contains(imgPage.body, "Kite above the ridge") || strings.Contains(imgPage.body, "Buzzard in flight") == strings.Contains(imgPage.body, "Buzzard soaring") {
 			t.Error("the image page's related images show the kite's copy, or both buzzards or neither")
 		}

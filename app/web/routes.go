@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	pages.POST("/login", s.loginSubmit, s.limitByIP)
 	pages.POST("/logout", s.logout)
 	pages.GET("/images/:slug", s.imagePageHandler)
+	pages.GET("/images/:id/related", s.relatedCards)
 	pages.GET("/contributors/:username", s.portfolio)
 	pages.GET("/licenses/:code", s.licenseVerify)
 

@@ -3,8 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -64,11 +64,10 @@ type facetGroup struct {
 	Options []facetOption
 }
 
+// searchHit is a result as the page shows it: its card, written in Go
+// (see cards.go).
 type searchHit struct {
-	Image      app.Image
-	Title      []search.Fragment
-	PriceCents int64
-	New        bool // a new image given a place on the first page
+	Card template.HTML
 }
 
 type searchPage struct {
@@ -118,9 +117,8 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 	}
 	data.Total, data.TookMS = res.Total, float64(res.Took.Microseconds())/1000
 	for _, img := range imgs {
-		data.Hits = append(data.Hits, searchHit{
-			Image: img, Title: s.search.Highlight(img.Title, res.Highlight), PriceCents: s.catalog.PriceCents(&img), New: isFresh(res, &img),
-		})
+		title := highlightHTML(s.search.Highlight(img.Title, res.Highlight))
+		data.Hits = append(data.Hits, searchHit{Card: s.cardHTML(&img, title, isFresh(res, &img))})
 	}
 	data.Facets = facetGroups(p, res.Facets)
 	data.Sorts = sortOptions(p)
@@ -154,9 +152,6 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 func isFresh(res *search.Result, img *app.Image) bool {
 	return slices.Contains(res.Fresh, uint32(img.ID)) // #nosec G115 -- image IDs fit the index's
 }
-
-// likeURL is the search for images like img.
-func likeURL(img *app.Image) string { return "/search?like=" + url.QueryEscape(img.PublicID) }
 
 // withLike resolves the like parameter, the published image a "more like
 // this" search starts from, into r. An unknown or unpublished image is a

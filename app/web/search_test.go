@@ -134,10 +134,20 @@ func TestImagePageShowsRelatedImagesAndCountsViews(t *testing.T) {
 	}
 	anon := a.client()
 	page := anon.get("/images/"+img.Slug()).mustStatus(t, http.StatusOK)
-	page.mustContain(t, "More like this", "Buzzard in flight")
-	if strings.Contains(page.body, "Office desk") {
-		t.Fatal("an unrelated image is suggested")
+	// The page names where its "More like this" cards come from, and they
+	// come after it.
+	page.mustContain(t, "More like this", `data-related="/images/`+kite+`/related"`)
+	cards := anon.get("/images/"+kite+"/related").mustStatus(t, http.StatusOK).mustContain(t, "Buzzard in flight", `class="image-card"`)
+	if strings.Contains(cards.body, "Office desk") || strings.Contains(cards.body, "Red kite over the ridge") {
+		t.Fatal("an unrelated image, or the image itself, is suggested")
 	}
+	if strings.Contains(cards.body, "<html") || cards.Header.Get("Cache-Control") != "private, max-age=300" {
+		t.Errorf("the cards are a whole page, or cached as %q", cards.Header.Get("Cache-Control"))
+	}
+	// Nothing is like an unknown or unpublished image.
+	anon.get("/images/nosuchimage/related").mustStatus(t, http.StatusNotFound)
+	draft := a.pendingAs(cora, jpegFile(t, "d.jpg", 400, 300, 4), "Kite in review", "animals", "kite", "bird", "raptor", "sky", "ridge")
+	anon.get("/images/"+draft+"/related").mustStatus(t, http.StatusNotFound)
 	anon.get("/images/" + img.Slug())
 	owner := a.client()
 	owner.signIn("cora")

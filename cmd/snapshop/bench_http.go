@@ -23,6 +23,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/config"
 	"github.com/snapshop/snapshop/app/store"
 	"github.com/snapshop/snapshop/search/synthetic"
@@ -115,11 +116,12 @@ const (
 	routeSearch    = "search"
 	routeAPISearch = "api-search"
 	routeImage     = "image"
+	routeRelated   = "related"
 	routeSuggest   = "suggest"
 )
 
 func httpRouteNames() []string {
-	return []string{routeStatic, routeHome, routeSearch, routeAPISearch, routeImage, routeSuggest}
+	return []string{routeStatic, routeHome, routeSearch, routeAPISearch, routeImage, routeRelated, routeSuggest}
 }
 
 // httpRouteLabel is how the report names a route.
@@ -130,6 +132,7 @@ func httpRouteLabel(name string) string {
 		routeSearch:    "search page",
 		routeAPISearch: "search API",
 		routeImage:     "image page",
+		routeRelated:   "more like this",
 		routeSuggest:   "suggest",
 	}[name]
 }
@@ -428,16 +431,18 @@ func benchHTTPPaths(ctx context.Context, addr string, o benchHTTPOptions, cat *h
 	for _, p := range synthetic.Prefixes(httpQueries, o.seed) {
 		suggest = append(suggest, "/api/v1/suggest?q="+url.QueryEscape(p))
 	}
-	images := make([]string, len(cat.slugs))
+	// Each image page then asks for its "More like this" cards.
+	images, related := make([]string, len(cat.slugs)), make([]string, len(cat.slugs))
 	for i, s := range cat.slugs {
 		images[i] = "/images/" + s
+		related[i] = "/images/" + app.PublicIDFromSlug(s) + "/related"
 	}
 	logo, err := benchHTTPAsset(ctx, addr, "img/logo")
 	if err != nil {
 		return nil, err
 	}
 	return map[string][]string{
-		routeStatic: {logo}, routeHome: {"/"}, routeSearch: pages, routeAPISearch: api, routeImage: images, routeSuggest: suggest,
+		routeStatic: {logo}, routeHome: {"/"}, routeSearch: pages, routeAPISearch: api, routeImage: images, routeRelated: related, routeSuggest: suggest,
 	}, nil
 }
 

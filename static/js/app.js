@@ -109,10 +109,10 @@ document.addEventListener("change", (event) => {
 // each gets a menu of their lightboxes (marked ✓ where the image already
 // is) and saves or removes in place through the JSON API, with the page's
 // CSRF token in X-CSRF-Token. If the API cannot be reached, the form is
-// submitted as without script.
+// submitted as without script. Cards that arrive after the page (an image
+// page's "More like this") announce themselves with a snapshop:cards event.
 (() => {
-  const forms = [...document.querySelectorAll("form[data-lightbox-add]")];
-  if (!forms.length || !document.querySelector("[data-lightboxes-nav]")) return; // signed out: the chooser asks to sign in
+  if (!document.querySelector("[data-lightboxes-nav]")) return; // signed out: the chooser asks to sign in
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
   const api = async (method, path, body) => {
     const res = await fetch(path, {
@@ -129,9 +129,19 @@ document.addEventListener("change", (event) => {
     }
     return data;
   };
-  const ids = [...new Set(forms.map((f) => f.dataset.imageId))].slice(0, 100);
+  const forms = []; // every enhanced form, refreshed together after a change
   let boxes = [];
   const holds = (box, id) => (box.contains || []).includes(id);
+
+  // merge takes a newer answer of the API: its boxes, and which of the
+  // images it was asked about each holds.
+  const merge = (fresh, asked) => {
+    boxes = fresh.map((b) => {
+      const old = boxes.find((o) => o.id === b.id);
+      const kept = old ? (old.contains || []).filter((id) => !asked.includes(id)) : [];
+      return { ...b, contains: [...kept, ...(b.contains || [])] };
+    });
+  };
 
   const fill = (form) => {
     const id = form.dataset.imageId;
@@ -155,6 +165,7 @@ document.addEventListener("change", (event) => {
   };
 
   const enhance = (form) => {
+    forms.push(form);
     const select = document.createElement("select");
     select.name = "lightbox";
     select.className = "lightbox-select";
@@ -200,10 +211,36 @@ document.addEventListener("change", (event) => {
     });
   };
 
-  api("GET", "/api/v1/lightboxes?" + ids.map((id) => "image_id=" + encodeURIComponent(id)).join("&"))
-    .then((body) => {
-      boxes = body.lightboxes;
-      forms.forEach(enhance);
+  const enhanceWithin = (root) => {
+    const found = [...root.querySelectorAll("form[data-lightbox-add]")];
+    if (!found.length) return;
+    const ids = [...new Set(found.map((f) => f.dataset.imageId))].slice(0, 100);
+    api("GET", "/api/v1/lightboxes?" + ids.map((id) => "image_id=" + encodeURIComponent(id)).join("&"))
+      .then((body) => {
+        merge(body.lightboxes, ids);
+        found.forEach(enhance);
+        forms.forEach(fill);
+      })
+      .catch(() => { /* leave the plain forms: they still work */ });
+  };
+  enhanceWithin(document);
+  document.addEventListener("snapshop:cards", (event) => enhanceWithin(event.target));
+})();
+
+// An image page's "More like this" cards arrive after the page: ranking
+// them is most of the page's work, and the photo and its licences matter
+// first. Without script, or if they cannot be fetched, the link below the
+// slot finds the same photos.
+(() => {
+  const section = document.querySelector("[data-related]");
+  const slot = section?.querySelector("[data-related-cards]");
+  if (!slot) return;
+  fetch(section.dataset.related, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
+    .then((html) => {
+      slot.innerHTML = html; // our own server's escaped template output
+      slot.dispatchEvent(new CustomEvent("snapshop:cards", { bubbles: true }));
     })
-    .catch(() => { /* leave the plain forms: they still work */ });
+    .catch(() => { /* the link still works */ })
+    .finally(() => section.removeAttribute("aria-busy"));
 })();
