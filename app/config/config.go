@@ -30,6 +30,7 @@ type Config struct {
 	Demo            bool          // fill demo accounts and data
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	Workers         int           // image-processing workers; 0 means one per core
+	MaxInFlight     int           // page and API requests computing at once; 0 means four per core
 	Watermark       string        // text tiled across previews
 	Uploads         Uploads
 	S3              S3
@@ -119,6 +120,7 @@ func (c *Config) env() []envVar {
 		{[]string{"SNAPSHOP_DEV"}, boolVar(&c.Dev)},
 		{[]string{"SNAPSHOP_SHUTDOWN_TIMEOUT"}, durationVar(&c.ShutdownTimeout)},
 		{[]string{"SNAPSHOP_WORKERS"}, intVar(&c.Workers)},
+		{[]string{"SNAPSHOP_MAX_IN_FLIGHT"}, intVar(&c.MaxInFlight)},
 		{[]string{"SNAPSHOP_WATERMARK"}, stringVar(&c.Watermark)},
 		{[]string{"SNAPSHOP_MAX_UPLOAD_MB"}, intVar(&c.Uploads.MaxFileMB)},
 		{[]string{"SNAPSHOP_MIN_MEGAPIXELS"}, floatVar(&c.Uploads.MinMegapixels)},
@@ -247,6 +249,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "create demo accounts and a demo catalogue")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "grace period for in-flight requests on shutdown [SNAPSHOP_SHUTDOWN_TIMEOUT]")
 	fs.IntVar(&c.Workers, "workers", c.Workers, "image-processing workers; 0 means one per core [SNAPSHOP_WORKERS]")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "page and API requests computed at once, the rest queued in order; 0 means four per core [SNAPSHOP_MAX_IN_FLIGHT]")
 }
 
 // Validate checks every setting and fills the derived ones (BaseURL from Addr).
@@ -296,6 +299,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 0 || c.Workers > 256 {
 		return fmt.Errorf("workers %d: want 0 (one per core) to 256", c.Workers)
+	}
+	if c.MaxInFlight < 0 || c.MaxInFlight > 4096 {
+		return fmt.Errorf("max-in-flight %d: want 0 (four per core) to 4096", c.MaxInFlight)
 	}
 	return c.validateUploads()
 }
@@ -411,6 +417,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("demo", c.Demo),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.Int("workers", c.Workers),
+		slog.Int("max_in_flight", c.MaxInFlight),
 		slog.Any("uploads", c.Uploads),
 		slog.String("blobs", c.blobsDescription()),
 		slog.Any("prices", c.Prices),

@@ -155,15 +155,15 @@ func TestSecretKeyIsGeneratedOnceAndKept(t *testing.T) {
 
 func TestUploadAndStorageSettings(t *testing.T) {
 	c, err := load(t, map[string]string{
-		"SNAPSHOP_MAX_UPLOAD_MB": "20", "SNAPSHOP_MIN_MEGAPIXELS": "2.5", "SNAPSHOP_WORKERS": "3",
+		"SNAPSHOP_MAX_UPLOAD_MB": "20", "SNAPSHOP_MIN_MEGAPIXELS": "2.5", "SNAPSHOP_WORKERS": "3", "SNAPSHOP_MAX_IN_FLIGHT": "12",
 		"SNAPSHOP_S3_BUCKET": "photos", "SNAPSHOP_S3_ENDPOINT": "minio:9000",
 		"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "very-secret",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Uploads.MaxFileMB != 20 || c.Uploads.MinMegapixels != 2.5 || c.Workers != 3 || c.Uploads.MaxFiles != 100 {
-		t.Fatalf("uploads %+v workers %d", c.Uploads, c.Workers)
+	if c.Uploads.MaxFileMB != 20 || c.Uploads.MinMegapixels != 2.5 || c.Workers != 3 || c.Uploads.MaxFiles != 100 || c.MaxInFlight != 12 {
+		t.Fatalf("uploads %+v workers %d max in flight %d", c.Uploads, c.Workers, c.MaxInFlight)
 	}
 	if c.S3.AccessKey != "AKIA" || c.S3.SecretKey != "very-secret" {
 		t.Fatalf("S3 credentials from AWS_* not read: %+v", c.S3)
@@ -177,6 +177,7 @@ func TestUploadAndStorageSettings(t *testing.T) {
 		"zero files":          {"SNAPSHOP_MAX_FILES": "0"},
 		"not a number":        {"SNAPSHOP_MAX_UPLOAD_MB": "lots"},
 		"negative workers":    {"SNAPSHOP_WORKERS": "-1"},
+		"negative in flight":  {"SNAPSHOP_MAX_IN_FLIGHT": "-1"},
 	} {
 		if _, err := load(t, vars); err == nil {
 			t.Errorf("%s: accepted", name)

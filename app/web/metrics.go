@@ -62,3 +62,17 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
+
+// watchAdmission exports the admission queue (see admission).
+func (m *metrics) watchAdmission(a *admission) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "snapshop_http_requests_computing",
+			Help: "Page and API requests computing right now (at most --max-in-flight).",
+		}, func() float64 { return float64(len(a.slots)) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "snapshop_http_requests_queued",
+			Help: "Page and API requests waiting for their turn to compute.",
+		}, func() float64 { return float64(a.waiting.Load()) }),
+	)
+}

@@ -99,6 +99,8 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 		`status="404"`,
 		"go_goroutines",
 		"snapshop_images_decoding 0",
+		"snapshop_http_requests_computing 0",
+		"snapshop_http_requests_queued 0",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

@@ -13,7 +13,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(middleware.RequestID())
-	e.Use(s.observe, s.recoverPanics(), s.securityHeaders, s.deadline)
+	e.Use(s.observe, s.recoverPanics(), s.securityHeaders, s.deadline, s.admit)
 
 	// Operations and static files: no session, no database (but /readyz's ping).
 	e.GET("/healthz", s.healthz)

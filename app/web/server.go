@@ -39,7 +39,10 @@ type Config struct {
 	// values mean 100 and 3 s (1,200 an hour).
 	UploadBurst  int
 	UploadRefill time.Duration
-	Logger       *slog.Logger
+	// MaxInFlight bounds the page and API requests computing at once; the
+	// rest queue in arrival order (see admission). Zero means four per CPU.
+	MaxInFlight int
+	Logger      *slog.Logger
 }
 
 func (c Config) secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
@@ -76,6 +79,7 @@ type Server struct {
 	health     Pinger
 	sessions   *scs.SessionManager
 	views      *renderer
+	admission  *admission
 	assets     *assets
 	metrics    *metrics
 	ipLimiter  *ratelimit.Limiter
@@ -116,6 +120,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 		pageViews:  svc.Views,
 		health:     svc.Health,
 		metrics:    newMetrics(),
+		admission:  newAdmission(cfg.MaxInFlight),
 		ipLimiter:  ratelimit.New(cfg.SignInRefill, cfg.SignInBurst),
 		log:        cfg.Logger,
 
@@ -129,6 +134,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 	// scs.New also starts an in-memory store with a cleanup ticker, which we
 	// replace at once. Its StopCleanup races with that goroutine's start (scs
 	// v2.9.0), so we leave the idle ticker be: one per server, doing nothing.
+	s.metrics.watchAdmission(s.admission)
 	if svc.Catalog != nil {
 		s.metrics.watchCatalog(func() (int64, int64) { st := svc.Catalog.Stats(); return st.Decoding, st.PeakDecoding })
 	}

@@ -53,6 +53,7 @@ func runBenchHTTP(ctx context.Context, args []string, e env) error {
 	fs.BoolVar(&o.keep, "keep", false, "keep the data directory and the server's log after the run")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL URL: run the server on a fresh schema of it, dropped afterwards (default: SQLite)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured load (server and load generator) to this file")
+	fs.IntVar(&o.maxInFlight, "max-in-flight", 0, "the server's --max-in-flight: requests computed at once, the rest queued in order (0: its default)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: snapshop bench http [flags]\n\nStarts the server on a generated catalogue and drives its pages and API from\nconcurrent clients; reports requests/s, latency and errors per route, and peak memory.\n\nFlags:")
 		fs.PrintDefaults()
@@ -87,6 +88,8 @@ func runBenchHTTP(ctx context.Context, args []string, e env) error {
 		return usageError{errors.New("--requests must be positive")}
 	case o.requests == 0 && o.duration <= 0:
 		return usageError{errors.New("--duration must be positive")}
+	case o.maxInFlight < 0:
+		return usageError{errors.New("--max-in-flight must not be negative")}
 	case o.warmup < 0:
 		return usageError{errors.New("--warmup must not be negative")}
 	case len(o.routes) == 0:
@@ -107,6 +110,7 @@ type benchHTTPOptions struct {
 	keep            bool
 	postgres        string
 	cpuprofile      string
+	maxInFlight     int
 }
 
 // The routes the load generator drives, in their default order: first the machine's ceiling.
@@ -225,6 +229,9 @@ func benchHTTP(ctx context.Context, o benchHTTPOptions, e env) (err error) {
 		"SNAPSHOP_DATA":      dataDir,
 		"SNAPSHOP_ADDR":      "127.0.0.1:0",
 		"SNAPSHOP_LOG_LEVEL": "info", // the default: every request is logged, as in production
+	}
+	if o.maxInFlight != 0 {
+		vars["SNAPSHOP_MAX_IN_FLIGHT"] = strconv.Itoa(o.maxInFlight)
 	}
 	dbName := "SQLite (" + filepath.Join(dataDir, "snapshop.db") + ")"
 	if o.postgres != "" {

@@ -299,6 +299,7 @@ func newWebServer(cfg config.Config, log *slog.Logger, db *store.DB, svc web.Ser
 		BaseURL:        cfg.BaseURL,
 		TrustedProxies: proxies,
 		Dev:            cfg.Dev,
+		MaxInFlight:    cfg.MaxInFlight,
 		Views:          views.FS,
 		Static:         static.FS,
 		Logger:         log,
