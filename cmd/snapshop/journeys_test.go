@@ -157,6 +157,10 @@ func TestBrowserJourneys(t *testing.T) {
 		imagePage := tb.path()
 		tb.expectText("h1", sold.title)
 		tb.expectText(".licence-option", "$3.33")
+		// "More like this" arrives after the page (the other harbour
+		// photo), its card with the signed-in buyer's lightbox menu.
+		tb.waitFor("the related cards, with lightbox menus", `document.querySelector("[data-related-cards] .image-card select.lightbox-select") !== null && !document.querySelector("section.related").hasAttribute("aria-busy")`)
+		tb.expectText("[data-related-cards]", catalogueSeed[0].title)
 		tb.shot("image-page")
 
 		tb.follow("go to the wallet", chromedp.Click(chromedp.CSS(`.site-nav a[href="/wallet"]`)))
