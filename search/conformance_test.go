@@ -447,6 +447,35 @@ func TestDidYouMeanFollowsNewDocuments(t *testing.T) {
 	}
 }
 
+// Related remembers its lists only until the index changes, and a caller
+// cannot change what it remembers.
+func TestRelatedFollowsNewDocuments(t *testing.T) {
+	for name, build := range builders {
+		t.Run(name, func(t *testing.T) {
+			ix := build(t, fixture())
+			d := fixture()[0] // red kite
+			req := RelatedRequest{Like: Like{ID: d.ID, Keywords: d.Keywords, Category: d.Category, Colors: d.Colors}, Limit: 3}
+			first, err := ix.Related(ctx, req)
+			if err != nil || len(first) == 0 {
+				t.Fatalf("related: %v %v", first, err)
+			}
+			want := slices.Clone(first)
+			first[0] = 999
+			if again, _ := ix.Related(ctx, req); !slices.Equal(again, want) {
+				t.Fatalf("the second answer %v, want %v", again, want)
+			}
+			twin := d
+			twin.ID, twin.Title = 300, "Red kite on the ridge"
+			if err := ix.Apply(ctx, Batch{Upserts: []Document{twin}, Cursor: 10}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := ix.Related(ctx, req); len(got) == 0 || got[0] != 300 {
+				t.Fatalf("after a twin arrived: %v, want it first", got)
+			}
+		})
+	}
+}
+
 func TestHighlight(t *testing.T) {
 	ix := builders["batches"](t, fixture())
 	res, err := ix.Search(ctx, Request{Query: "sunset"})

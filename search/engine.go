@@ -64,11 +64,12 @@ type engine struct {
 	codes   facetCodes // see facets.go
 	phrases phrases    // see phrase.go
 
-	loadedSlots int                      // slots when loaded from the index; see needsCompaction
-	facetMode   facetMode                // see facets.go; the tests vary it
-	scores      scoreBuf                 // see exec.go
-	freqs       atomic.Pointer[sync.Map] // term → docFreq, until the next apply
-	closest     atomic.Pointer[wordMemo] // did-you-mean's words, until the next apply
+	loadedSlots int                         // slots when loaded from the index; see needsCompaction
+	facetMode   facetMode                   // see facets.go; the tests vary it
+	scores      scoreBuf                    // see exec.go
+	freqs       atomic.Pointer[sync.Map]    // term → docFreq, until the next apply
+	closest     atomic.Pointer[wordMemo]    // did-you-mean's words, until the next apply
+	related     atomic.Pointer[relatedMemo] // "more like this" lists, until the next apply
 }
 
 func newEngine(an analysis.Analyzer) *engine {
@@ -84,6 +85,7 @@ func newEngine(an analysis.Analyzer) *engine {
 	}
 	e.freqs.Store(new(sync.Map))
 	e.closest.Store(new(wordMemo))
+	e.related.Store(new(relatedMemo))
 	return e
 }
 

@@ -475,6 +475,7 @@ func (e *engine) apply(b Batch) {
 	defer e.mu.Unlock()
 	e.freqs.Store(new(sync.Map)) // readers are out: none can store a stale count
 	e.closest.Store(new(wordMemo))
+	e.related.Store(new(relatedMemo))
 	for i := range b.Upserts {
 		e.upsert(&b.Upserts[i])
 	}

@@ -5,6 +5,10 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -46,6 +50,11 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 
+	memo := e.related.Load()
+	key := r.memoKey()
+	if v, ok := memo.m.Load(key); ok {
+		return slices.Clone(v.([]uint32)), nil //nolint:forcetypeassert // only []uint32 are stored
+	}
 	set, scores, release := e.likeScores(&r.Like)
 	defer release()
 	top := e.alike(set, scores, min(r.Limit, MaxRelated))
@@ -53,7 +62,45 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	for i, s := range top {
 		out[i] = e.ids[s]
 	}
+	if memo.n.Add(1) <= maxRelatedMemo {
+		memo.m.Store(key, slices.Clone(out))
+	}
 	return out, nil
+}
+
+// relatedMemo keeps Related's answers until the engine next changes (see
+// engine.apply). Scoring every document that shares a keyword costs ~1.5 ms
+// at 100,000 images (snapshop bench http), and a popular image's page asks
+// for the same list over and over. It holds at most maxRelatedMemo lists.
+type relatedMemo struct {
+	m sync.Map // RelatedRequest.memoKey → []uint32
+	n atomic.Int64
+}
+
+const maxRelatedMemo = 10000
+
+// memoKey is everything Related's answer depends on besides the engine.
+func (r *RelatedRequest) memoKey() string {
+	var b strings.Builder
+	b.WriteString(strconv.FormatUint(uint64(r.ID), 36))
+	b.WriteByte('|')
+	b.WriteString(strconv.Itoa(r.Limit))
+	b.WriteByte('|')
+	b.WriteString(strconv.FormatUint(r.PHash, 36))
+	b.WriteByte('|')
+	b.WriteString(r.Category)
+	for _, list := range [][]string{r.Keywords, r.Colors} {
+		b.WriteByte('|')
+		for _, w := range list {
+			b.WriteString(strconv.Quote(w))
+		}
+	}
+	b.WriteByte('|')
+	for _, id := range r.Exclude {
+		b.WriteString(strconv.FormatUint(uint64(id), 36))
+		b.WriteByte(',')
+	}
+	return b.String()
 }
 
 // searchLike answers a search for documents like r.Like: the filters apply,
