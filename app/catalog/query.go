@@ -99,7 +99,7 @@ func (s *Service) Recent(ctx context.Context, limit int) ([]app.Image, error) {
 
 // PublishedCards returns the published images among ids, in the order
 // given, with only the fields a result card shows (see
-// store.ImageCardColumns): search results and related images hydrated from
+// store.ImageCardsByIDs): search results and related images hydrated from
 // the database, where any image that left the catalogue since it was
 // indexed is dropped.
 func (s *Service) PublishedCards(ctx context.Context, ids []int64) ([]app.Image, error) {

@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/snapshop/snapshop/app"
@@ -60,4 +63,33 @@ func cardEqual(a, b app.Image) bool {
 		a.Width == b.Width && a.Height == b.Height && a.Orientation == b.Orientation && a.Megapixels == b.Megapixels &&
 		a.PriceCents == b.PriceCents && a.Description == "" && a.Keywords == nil && a.Colors == nil &&
 		a.CameraMake == "" && a.OriginalKey == "" && a.CreatedAt.IsZero()
+}
+
+// BenchmarkImageCardsByIDs reads a search page's 48 cards from 5,000 images.
+func BenchmarkImageCardsByIDs(b *testing.B) {
+	db := storetest.New(b, store.SQLite)
+	u := storetest.User(b, db, "cards", app.RoleContributor)
+	var all []int64
+	for i := range 5000 {
+		img := &app.Image{
+			ContributorID: u.ID, Status: app.StatusApproved, Title: fmt.Sprintf("Photo %d of a harbour at dawn", i), SHA256: fmt.Sprintf("%064x", i),
+			OriginalKey: "originals/x", ThumbKey: "derived/thumb", PreviewKey: "derived/preview", Width: 6000, Height: 4000,
+			Orientation: app.Landscape, Megapixels: 24, Description: strings.Repeat("long text ", 40), Keywords: app.StringList{"kite", "bird"},
+		}
+		if err := db.CreateImage(ctx, img); err != nil {
+			b.Fatal(err)
+		}
+		all = append(all, img.ID)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	b.ResetTimer()
+	for b.Loop() {
+		ids := make([]int64, 48)
+		for i := range ids {
+			ids[i] = all[rng.IntN(len(all))]
+		}
+		if _, err := db.ImageCardsByIDs(ctx, ids); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
