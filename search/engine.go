@@ -64,12 +64,14 @@ type engine struct {
 	codes   facetCodes // see facets.go
 	phrases phrases    // see phrase.go
 
-	loadedSlots int                         // slots when loaded from the index; see needsCompaction
-	facetMode   facetMode                   // see facets.go; the tests vary it
-	scores      scoreBuf                    // see exec.go
-	freqs       atomic.Pointer[sync.Map]    // term → docFreq, until the next apply
-	closest     atomic.Pointer[wordMemo]    // did-you-mean's words, until the next apply
-	related     atomic.Pointer[relatedMemo] // "more like this" lists, until the next apply
+	loadedSlots int       // slots when loaded from the index; see needsCompaction
+	facetMode   facetMode // see facets.go; the tests vary it
+	scores      scoreBuf  // see exec.go
+	// Answers worked out from the documents, until the next apply (see
+	// memo.go): docFreq's counts, did-you-mean's words, "more like this".
+	freqs   atomic.Pointer[memo[int]]
+	closest atomic.Pointer[memo[string]]
+	related atomic.Pointer[memo[[]uint32]]
 }
 
 func newEngine(an analysis.Analyzer) *engine {
@@ -83,9 +85,7 @@ func newEngine(an analysis.Analyzer) *engine {
 	for _, f := range e.defs {
 		e.facets[f.name] = map[string]*roaring.Bitmap{}
 	}
-	e.freqs.Store(new(sync.Map))
-	e.closest.Store(new(wordMemo))
-	e.related.Store(new(relatedMemo))
+	e.forget()
 	return e
 }
 

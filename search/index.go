@@ -473,9 +473,7 @@ func (ix *Index) Apply(ctx context.Context, b Batch) error {
 func (e *engine) apply(b Batch) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.freqs.Store(new(sync.Map)) // readers are out: none can store a stale count
-	e.closest.Store(new(wordMemo))
-	e.related.Store(new(relatedMemo))
+	e.forget() // readers are out: none can remember a stale answer
 	for i := range b.Upserts {
 		e.upsert(&b.Upserts[i])
 	}

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -50,34 +48,22 @@ func (ix *Index) Related(_ context.Context, r RelatedRequest) ([]uint32, error) 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 
-	memo := e.related.Load()
-	key := r.memoKey()
-	if v, ok := memo.m.Load(key); ok {
-		return slices.Clone(v.([]uint32)), nil //nolint:forcetypeassert // only []uint32 are stored
-	}
-	set, scores, release := e.likeScores(&r.Like)
-	defer release()
-	top := e.alike(set, scores, min(r.Limit, MaxRelated))
-	out := make([]uint32, len(top))
-	for i, s := range top {
-		out[i] = e.ids[s]
-	}
-	if memo.n.Add(1) <= maxRelatedMemo {
-		memo.m.Store(key, slices.Clone(out))
-	}
-	return out, nil
+	// A popular image's page asks for the same list again and again, and
+	// scoring every document sharing a keyword costs ~1.5 ms at 100,000
+	// images (snapshop bench http). The remembered list is shared: callers
+	// get a copy.
+	out := e.related.Load().get(r.memoKey(), func() []uint32 {
+		set, scores, release := e.likeScores(&r.Like)
+		defer release()
+		top := e.alike(set, scores, min(r.Limit, MaxRelated))
+		ids := make([]uint32, len(top))
+		for i, s := range top {
+			ids[i] = e.ids[s]
+		}
+		return ids
+	})
+	return slices.Clone(out), nil
 }
-
-// relatedMemo keeps Related's answers until the engine next changes (see
-// engine.apply). Scoring every document that shares a keyword costs ~1.5 ms
-// at 100,000 images (snapshop bench http), and a popular image's page asks
-// for the same list over and over. It holds at most maxRelatedMemo lists.
-type relatedMemo struct {
-	m sync.Map // RelatedRequest.memoKey → []uint32
-	n atomic.Int64
-}
-
-const maxRelatedMemo = 10000
 
 // memoKey is everything Related's answer depends on besides the engine.
 func (r *RelatedRequest) memoKey() string {
@@ -200,16 +186,7 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 // like this" asks for the same common keywords' counts on every image page,
 // and each takes a union of large lists.
 func (e *engine) docFreq(term string) int {
-	m := e.freqs.Load()
-	if m == nil {
-		return card(e.termSet(term).AndCardinality(e.live))
-	}
-	if v, ok := m.Load(term); ok {
-		return v.(int) //nolint:forcetypeassert // only ints are stored
-	}
-	df := card(e.termSet(term).AndCardinality(e.live))
-	m.Store(term, df)
-	return df
+	return e.freqs.Load().get(term, func() int { return card(e.termSet(term).AndCardinality(e.live)) })
 }
 
 // alike returns up to k slots of set, most alike first (ties: lowest slot),

@@ -171,28 +171,11 @@ func (ix *Index) closestWord(e *engine, w string) string {
 	if len([]rune(w)) < 3 {
 		return ""
 	}
-	memo := e.closest.Load()
-	if v, ok := memo.m.Load(w); ok {
-		return v.(string) //nolint:forcetypeassert // only strings are stored
-	}
-	best := ix.findClosestWord(e, w)
-	if memo.n.Add(1) <= maxClosestWords {
-		memo.m.Store(w, best)
-	}
-	return best
+	// A fuzzy walk of the keyword dictionary was a tenth of a search
+	// page's CPU (snapshop bench http, 100,000 images), and searches with
+	// few results repeat their words.
+	return e.closest.Load().get(w, func() string { return ix.findClosestWord(e, w) })
 }
-
-// wordMemo keeps closestWord's answers until the engine next changes: a
-// fuzzy walk of the keyword dictionary was a tenth of a search page's CPU
-// (snapshop bench http, 100,000 images), and searches with few results
-// repeat their words. It holds at most maxClosestWords, so that a stream
-// of made-up words cannot grow it between changes.
-type wordMemo struct {
-	m sync.Map // word → suggestion ("" for none)
-	n atomic.Int64
-}
-
-const maxClosestWords = 10000
 
 // findClosestWord is closestWord without the memo.
 func (ix *Index) findClosestWord(e *engine, w string) string {

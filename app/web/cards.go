@@ -20,12 +20,32 @@ import (
 // quoted, which is what html/template would do in these contexts; the
 // cards' own tests feed them markup.
 
-// cardHTML is img's result card: its thumbnail, title (title, if given,
-// is the title already as HTML, highlighted for a search), a "New" badge,
-// price, "More like this" and "Save to lightbox".
-func (s *Server) cardHTML(img *app.Image, title template.HTML, isNew bool) template.HTML {
+// cardGrid is imgs' result cards as a grid ("" for none). decorate, if
+// given, returns a card's title as HTML (highlighted for a search) and
+// whether to mark it "New".
+func (s *Server) cardGrid(imgs []app.Image, decorate func(*app.Image) (title template.HTML, isNew bool)) template.HTML {
+	if len(imgs) == 0 {
+		return ""
+	}
 	var b strings.Builder
-	b.Grow(1024)
+	b.Grow(1024 * len(imgs))
+	b.WriteString(`<ul class="image-grid">`)
+	for i := range imgs {
+		var title template.HTML
+		isNew := false
+		if decorate != nil {
+			title, isNew = decorate(&imgs[i])
+		}
+		s.writeCard(&b, &imgs[i], title, isNew)
+	}
+	b.WriteString(`</ul>`)
+	return template.HTML(b.String()) // #nosec G203 -- every value in it is escaped
+}
+
+// writeCard writes img's result card: its thumbnail, title (title, if
+// given, is the title already as HTML), a "New" badge, price, "More like
+// this" and "Save to lightbox".
+func (s *Server) writeCard(b *strings.Builder, img *app.Image, title template.HTML, isNew bool) {
 	page := html.EscapeString(imageURL(img))
 	alt := html.EscapeString(img.Title)
 	b.WriteString(`<li class="image-card"><a href="`)
@@ -53,9 +73,8 @@ func (s *Server) cardHTML(img *app.Image, title template.HTML, isNew bool) templ
 	b.WriteString(`" class="more-like">More like this<span class="visually-hidden">: `)
 	b.WriteString(alt)
 	b.WriteString(`</span></a>`)
-	writeLightboxAdd(&b, img)
+	writeLightboxAdd(b, img)
 	b.WriteString(`</div></li>`)
-	return template.HTML(b.String()) // #nosec G203 -- every value above is escaped
 }
 
 // highlightHTML is a title's fragments as HTML, the words searched for

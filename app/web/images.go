@@ -103,12 +103,12 @@ func (s *Server) relatedCards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.views.partial("related-cards", related)
-	if err != nil {
-		return err
+	cards := s.cardGrid(related, nil)
+	if cards == "" {
+		cards = `<p class="muted">No other photos are like this one yet.</p>`
 	}
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
-	return c.HTMLBlob(http.StatusOK, []byte(b))
+	return c.HTMLBlob(http.StatusOK, []byte(cards))
 }
 
 // likeOf is img as "more like this" starts from it.

@@ -86,7 +86,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"asset": s.assets.url,
 		// price is a standard licence's price, shown on every result card.
 		"price":       func(img app.Image) int64 { return s.catalog.PriceCents(&img) },
-		"card":        func(img app.Image) template.HTML { return s.cardHTML(&img, "", false) },
+		"cardGrid":    func(imgs []app.Image) template.HTML { return s.cardGrid(imgs, nil) },
 		"lightboxAdd": lightboxAddHTML,
 		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 		"datetime": func(t time.Time) string {

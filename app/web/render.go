@@ -18,9 +18,8 @@ type renderer struct {
 	funcs template.FuncMap
 	dev   bool
 
-	mu       sync.Mutex
-	pages    map[string]*template.Template
-	partials *template.Template // the layouts and partials alone, for partial
+	mu    sync.Mutex
+	pages map[string]*template.Template
 }
 
 func newRenderer(fsys fs.FS, funcs template.FuncMap, dev bool) (*renderer, error) {
@@ -30,26 +29,13 @@ func newRenderer(fsys fs.FS, funcs template.FuncMap, dev bool) (*renderer, error
 		return nil, err
 	}
 	r.pages = pages
-	if r.partials, err = r.parsePartials(); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
-// parsePartials parses the layouts and partials. A set executed once
-// cannot be cloned, so pages and partial each parse their own.
-func (r *renderer) parsePartials() (*template.Template, error) {
+func (r *renderer) parse() (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(r.funcs).ParseFS(r.fsys, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layouts: %w", err)
-	}
-	return base, nil
-}
-
-func (r *renderer) parse() (map[string]*template.Template, error) {
-	base, err := r.parsePartials()
-	if err != nil {
-		return nil, err
 	}
 	files, err := fs.Glob(r.fsys, "pages/*.html")
 	if err != nil {
@@ -91,24 +77,4 @@ func (r *renderer) render(name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// partial executes one named partial template with data. In dev mode it is
-// parsed again first, as pages are.
-func (r *renderer) partial(name string, data any) (template.HTML, error) {
-	set := r.partials
-	if r.dev {
-		r.mu.Lock()
-		fresh, err := r.parsePartials()
-		r.mu.Unlock()
-		if err != nil {
-			return "", err
-		}
-		set = fresh
-	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", fmt.Errorf("render partial %s: %w", name, err)
-	}
-	return template.HTML(buf.String()), nil // #nosec G203 -- html/template escaped it
 }

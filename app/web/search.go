@@ -64,12 +64,6 @@ type facetGroup struct {
 	Options []facetOption
 }
 
-// searchHit is a result as the page shows it: its card, written in Go
-// (see cards.go).
-type searchHit struct {
-	Card template.HTML
-}
-
 type searchPage struct {
 	Page
 	Like       *app.Image // "more like" this image, instead of a query
@@ -77,7 +71,7 @@ type searchPage struct {
 	Errors     map[string]string
 	Total      int
 	TookMS     float64
-	Hits       []searchHit
+	Hits       template.HTML // the results' cards (see cardGrid)
 	Facets     []facetGroup
 	Sorts      []facetOption
 	Suggestion string
@@ -116,10 +110,9 @@ func (s *Server) searchPageHandler(c echo.Context) error {
 		return err
 	}
 	data.Total, data.TookMS = res.Total, float64(res.Took.Microseconds())/1000
-	for _, img := range imgs {
-		title := highlightHTML(s.search.Highlight(img.Title, res.Highlight))
-		data.Hits = append(data.Hits, searchHit{Card: s.cardHTML(&img, title, isFresh(res, &img))})
-	}
+	data.Hits = s.cardGrid(imgs, func(img *app.Image) (template.HTML, bool) {
+		return highlightHTML(s.search.Highlight(img.Title, res.Highlight)), isFresh(res, img)
+	})
 	data.Facets = facetGroups(p, res.Facets)
 	data.Sorts = sortOptions(p)
 	if res.Suggestion != "" {
