@@ -83,7 +83,7 @@ func rejectReasons(reasons []string, note string) (app.StringList, error) {
 	if len(list) == 0 {
 		return nil, app.Invalid(map[string]string{"reasons": "Choose at least one reason."})
 	}
-	if err := checkNote("note", note); err != nil {
+	if err := CheckNote("note", note); err != nil {
 		return nil, err
 	}
 	if slices.Contains(list, string(app.RejectOther)) && strings.TrimSpace(note) == "" {
@@ -98,7 +98,7 @@ func (s *Service) TakeDown(ctx context.Context, admin *app.User, publicID, reaso
 	if strings.TrimSpace(reason) == "" {
 		return nil, app.Invalid(map[string]string{"reason": "Say why the image is taken down."})
 	}
-	if err := checkNote("reason", reason); err != nil {
+	if err := CheckNote("reason", reason); err != nil {
 		return nil, err
 	}
 	return s.decide(ctx, admin, publicID, app.StatusApproved, app.StatusRemoved, "take down", func(img *app.Image) {
@@ -116,7 +116,7 @@ func (s *Service) Reinstate(ctx context.Context, admin *app.User, publicID strin
 // Appeal returns a rejected image to the review queue, marked as an appeal,
 // with the contributor's argument. Each image may be appealed once.
 func (s *Service) Appeal(ctx context.Context, u *app.User, publicID, note string) (*app.Image, error) {
-	if err := checkNote("note", note); err != nil {
+	if err := CheckNote("note", note); err != nil {
 		return nil, err
 	}
 	var out *app.Image
@@ -142,7 +142,10 @@ func (s *Service) Appeal(ctx context.Context, u *app.User, publicID, note string
 	return out, err
 }
 
-func checkNote(field, s string) error {
+// CheckNote checks a note a person writes for others (a reviewer's note, a
+// takedown reason, an appeal, a report): valid text within MaxNoteRunes. A
+// failure is a field error on field.
+func CheckNote(field, s string) error {
 	if utf8.RuneCountInString(s) > MaxNoteRunes {
 		return app.Invalid(map[string]string{field: "Keep it under 2,000 characters."})
 	}

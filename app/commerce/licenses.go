@@ -48,6 +48,11 @@ func (s *Service) withImages(ctx context.Context, lics []app.License) ([]HeldLic
 	if err != nil {
 		return nil, err
 	}
+	return s.held(lics, byID), nil
+}
+
+// held pairs licences with their images and, for valid ones, download links.
+func (s *Service) held(lics []app.License, byID map[int64]*app.Image) []HeldLicense {
 	out := make([]HeldLicense, len(lics))
 	for i, l := range lics {
 		out[i] = HeldLicense{License: l, Image: byID[l.ImageID]}
@@ -55,7 +60,7 @@ func (s *Service) withImages(ctx context.Context, lics []app.License) ([]HeldLic
 			out[i].DownloadURL = s.DownloadURL(&l)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // DownloadURL returns a signed link to a licence's original, as a path on
@@ -136,9 +141,6 @@ func (s *Service) AuthorizeDownload(ctx context.Context, user *app.User, code, e
 	}
 	return &Download{License: *l, Image: img, Buyer: user}, nil
 }
-
-// CartLine is a cart line priced and checked.
-type CartLine = QuoteLine
 
 // Cart returns a buyer's cart, priced, with lines already licensed or no
 // longer for sale flagged (and left out of the total).
@@ -330,17 +332,17 @@ func (s *Service) Payouts(ctx context.Context, status app.PayoutStatus) ([]Payou
 	if err != nil {
 		return nil, err
 	}
-	users := map[int64]*app.User{}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ContributorID
+	}
+	users, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]PayoutLine, len(ps))
 	for i, p := range ps {
-		u := users[p.ContributorID]
-		if u == nil {
-			if u, err = s.db.UserByID(ctx, p.ContributorID); err != nil {
-				return nil, err
-			}
-			users[p.ContributorID] = u
-		}
-		out[i] = PayoutLine{Payout: p, Contributor: u}
+		out[i] = PayoutLine{Payout: p, Contributor: users[p.ContributorID]}
 	}
 	return out, nil
 }

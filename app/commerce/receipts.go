@@ -50,14 +50,8 @@ func (s *Service) Receipt(ctx context.Context, viewer *app.User, publicID string
 			return nil, err
 		}
 	}
-	lics, err := s.OrderLicenses(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	byItem := make(map[int64]*HeldLicense, len(lics))
-	for i := range lics {
-		byItem[lics[i].License.OrderItemID] = &lics[i]
-	}
+	// The items name every image the licences do: one read of them serves
+	// both.
 	ids := make([]int64, len(items))
 	for i, it := range items {
 		ids[i] = it.ImageID
@@ -65,6 +59,15 @@ func (s *Service) Receipt(ctx context.Context, viewer *app.User, publicID string
 	imgs, err := s.Images(ctx, ids)
 	if err != nil {
 		return nil, err
+	}
+	list, err := s.db.ListLicenses(ctx, store.LicenseFilter{BuyerID: o.BuyerID, OrderID: o.ID})
+	if err != nil {
+		return nil, err
+	}
+	lics := s.held(list, imgs)
+	byItem := make(map[int64]*HeldLicense, len(lics))
+	for i := range lics {
+		byItem[lics[i].License.OrderItemID] = &lics[i]
 	}
 	r := &Receipt{Order: o, Buyer: buyer, Lines: make([]ReceiptLine, len(items))}
 	for i, it := range items {

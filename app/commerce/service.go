@@ -409,18 +409,17 @@ func title(img *app.Image) string {
 // items turns priced lines into order items with their splits; defaultShare
 // is the share of contributors without their own.
 func (s *Service) items(ctx context.Context, lines []QuoteLine, defaultShare int64) ([]app.OrderItem, error) {
-	shares := map[int64]int64{}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.Image.ContributorID
+	}
+	contributors, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load contributors: %w", err)
+	}
 	out := make([]app.OrderItem, 0, len(lines))
 	for _, l := range lines {
-		share, ok := shares[l.Image.ContributorID]
-		if !ok {
-			u, err := s.db.UserByID(ctx, l.Image.ContributorID)
-			if err != nil {
-				return nil, fmt.Errorf("load contributor of %s: %w", l.Image.PublicID, err)
-			}
-			share = cmp.Or(u.ShareBP, defaultShare)
-			shares[l.Image.ContributorID] = share
-		}
+		share := cmp.Or(contributors[l.Image.ContributorID].ShareBP, defaultShare)
 		c, p := app.SplitCents(l.Price, share)
 		out = append(out, app.OrderItem{
 			ImageID: l.Image.ID, ContributorID: l.Image.ContributorID, License: l.License,

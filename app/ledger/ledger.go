@@ -202,19 +202,6 @@ func (l *Ledger) ContributorEarnings(ctx context.Context, contributorID int64) (
 	return Earnings{BalanceCents: b, PendingCents: p}, nil
 }
 
-// PlatformBalances returns the platform's own accounts: revenue, clearing, fees.
-func (l *Ledger) PlatformBalances(ctx context.Context) (map[app.AccountKind]int64, error) {
-	out := map[app.AccountKind]int64{}
-	for _, ref := range []store.AccountRef{revenue, clearing, fees} {
-		b, err := l.db.Balance(ctx, ref)
-		if err != nil {
-			return nil, err
-		}
-		out[ref.Kind] = b
-	}
-	return out, nil
-}
-
 // Verify checks the books: every transaction sums to zero and every cached
 // balance equals the sum of its account's entries. It returns nil when they
 // hold, and an error listing what does not otherwise.

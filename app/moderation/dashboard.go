@@ -153,24 +153,38 @@ func best[T ranked](m map[int64]*T, n int) []T {
 
 func (s *Service) topImages(ctx context.Context, m map[int64]*TopImage, n int) ([]TopImage, error) {
 	list := best(m, n)
+	ids := make([]int64, len(list))
 	for i := range list {
-		img, err := s.db.ImageByID(ctx, list[i].Image.ID)
-		if err != nil {
-			return nil, err
+		ids[i] = list[i].Image.ID
+	}
+	imgs, err := s.db.ImagesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*app.Image, len(imgs))
+	for i := range imgs {
+		byID[imgs[i].ID] = &imgs[i]
+	}
+	for i := range list {
+		if img := byID[list[i].Image.ID]; img != nil {
+			list[i].Image = img
 		}
-		list[i].Image = img
 	}
 	return list, nil
 }
 
 func (s *Service) topContributors(ctx context.Context, m map[int64]*TopContributor, n int) ([]TopContributor, error) {
 	list := best(m, n)
+	ids := make([]int64, len(list))
 	for i := range list {
-		u, err := s.db.UserByID(ctx, list[i].User.ID)
-		if err != nil {
-			return nil, err
-		}
-		list[i].User = u
+		ids[i] = list[i].User.ID
+	}
+	users, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].User = users[list[i].User.ID]
 	}
 	return list, nil
 }

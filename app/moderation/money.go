@@ -58,14 +58,16 @@ func (s *Service) Orders(ctx context.Context, admin *app.User, status app.OrderS
 	if err != nil {
 		return nil, 0, err
 	}
-	users := map[int64]*app.User{}
+	ids := make([]int64, len(list))
+	for i, o := range list {
+		ids[i] = o.BuyerID
+	}
+	users, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]OrderLine, 0, len(list))
 	for _, o := range list {
-		if users[o.BuyerID] == nil {
-			if users[o.BuyerID], err = s.db.UserByID(ctx, o.BuyerID); err != nil {
-				return nil, 0, err
-			}
-		}
 		out = append(out, OrderLine{Order: o, Buyer: users[o.BuyerID]})
 	}
 	return out, total, nil
@@ -81,14 +83,16 @@ func (s *Service) Audit(ctx context.Context, admin *app.User, f store.AuditFilte
 	if err != nil {
 		return nil, 0, err
 	}
-	users := map[int64]*app.User{}
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.ActorID
+	}
+	users, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]AuditLine, 0, len(list))
 	for _, e := range list {
-		if users[e.ActorID] == nil {
-			if users[e.ActorID], err = s.db.UserByID(ctx, e.ActorID); err != nil {
-				return nil, 0, err
-			}
-		}
 		out = append(out, AuditLine{AuditEntry: e, Actor: users[e.ActorID]})
 	}
 	return out, total, nil

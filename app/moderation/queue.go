@@ -47,15 +47,19 @@ func (s *Service) Queue(ctx context.Context, admin *app.User, limit, offset int)
 	if err != nil {
 		return nil, 0, err
 	}
-	users := map[int64]*app.User{}
+	ids := make([]int64, len(imgs))
+	for i, img := range imgs {
+		ids[i] = img.ContributorID
+	}
+	users, err := s.db.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	history := map[int64]History{}
 	out := make([]QueueItem, 0, len(imgs))
 	for i, img := range imgs {
 		it := QueueItem{Image: img, Position: int64(offset + i + 1), Appeal: img.AppealedAt != nil}
-		if users[img.ContributorID] == nil {
-			if users[img.ContributorID], err = s.db.UserByID(ctx, img.ContributorID); err != nil {
-				return nil, 0, err
-			}
+		if _, seen := history[img.ContributorID]; !seen {
 			counts, err := s.db.CountImagesByStatus(ctx, img.ContributorID)
 			if err != nil {
 				return nil, 0, err

@@ -3,9 +3,9 @@ package moderation
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/snapshop/snapshop/app"
+	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/store"
 )
 
@@ -21,8 +21,8 @@ func (s *Service) Report(ctx context.Context, u *app.User, imagePublicID, reason
 		return nil, false, app.Invalid(map[string]string{"reason": "Choose a reason: copyright, offensive, metadata or other."})
 	}
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > 2000 || !utf8.ValidString(note) {
-		return nil, false, app.Invalid(map[string]string{"note": "Keep the note under 2,000 characters of text."})
+	if err := catalog.CheckNote("note", note); err != nil {
+		return nil, false, err
 	}
 	if why == app.ReportOther && note == "" {
 		return nil, false, app.Invalid(map[string]string{"note": "Say what is wrong."})
@@ -72,14 +72,27 @@ func (s *Service) Reports(ctx context.Context, admin *app.User, status app.Repor
 			open[r.ImageID]++
 		}
 	}
+	imageIDs, reporterIDs := make([]int64, len(list)), make([]int64, len(list))
+	for i, r := range list {
+		imageIDs[i], reporterIDs[i] = r.ImageID, r.ReporterID
+	}
+	imgs, err := s.db.ImagesByIDs(ctx, imageIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	images := make(map[int64]*app.Image, len(imgs))
+	for i := range imgs {
+		images[imgs[i].ID] = &imgs[i]
+	}
+	reporters, err := s.db.UsersByIDs(ctx, reporterIDs)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]ReportLine, 0, len(list))
 	for _, r := range list {
-		line := ReportLine{Report: r}
-		if line.Image, err = s.db.ImageByID(ctx, r.ImageID); err != nil {
-			return nil, 0, err
-		}
-		if line.Reporter, err = s.db.UserByID(ctx, r.ReporterID); err != nil {
-			return nil, 0, err
+		line := ReportLine{Report: r, Image: images[r.ImageID], Reporter: reporters[r.ReporterID]}
+		if line.Image == nil {
+			return nil, 0, app.Errorf(app.ENotFound, "No image %d.", r.ImageID)
 		}
 		if r.Status == app.ReportOpen {
 			line.Others = open[r.ImageID] - 1

@@ -15,13 +15,15 @@ import (
 	"github.com/snapshop/snapshop/app/catalog"
 	"github.com/snapshop/snapshop/app/commerce"
 	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/search"
 )
 
 // NearDistance is the Hamming distance between perceptual hashes within
 // which two images are shown to reviewers as near-duplicate suspects: a
 // re-saved, resized or slightly cropped copy lands well inside it, unrelated
-// photos almost never do.
-const NearDistance = 6
+// photos almost never do. It is the distance "more like this" collapses
+// copies within, so that both agree on what a copy is.
+const NearDistance = search.NearDuplicateBits
 
 // Actor is who performs an admin action, and from which request: the audit
 // log records both.

@@ -116,10 +116,17 @@ func (db *DB) PostTransaction(ctx context.Context, kind app.TransactionKind, ref
 		entries := make([]ledgerEntry, len(postings))
 		deltas := map[int64]int64{}
 		shared := map[int64]bool{}
+		// A sale of n images has ~2n postings on a few accounts (revenue
+		// and each contributor's payable recur): find each account once.
+		accounts := map[AccountRef]int64{}
 		for i, p := range postings {
-			id, err := db.accountID(ctx, p.Account)
-			if err != nil {
-				return err
+			id, ok := accounts[p.Account]
+			if !ok {
+				var err error
+				if id, err = db.accountID(ctx, p.Account); err != nil {
+					return err
+				}
+				accounts[p.Account] = id
 			}
 			entries[i] = ledgerEntry{TransactionID: t.ID, AccountID: id, AmountCents: p.AmountCents, CreatedAt: now}
 			if p.OrderItemID != 0 {

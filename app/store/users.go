@@ -31,6 +31,29 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*app.User, error) {
 	return db.userWhere(ctx, "id = ?", id)
 }
 
+// UsersByIDs returns the users with the given internal IDs, by ID, in one
+// query: lists of orders, payouts, reports and audit entries name their
+// people by ID. An ID with no user is ENotFound, as UserByID would say.
+func (db *DB) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*app.User, error) {
+	out := make(map[int64]*app.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []app.User
+	if err := db.conn(ctx).Where("id IN ?", ids).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("load users: %w", translate(err))
+	}
+	for i := range list {
+		out[list[i].ID] = &list[i]
+	}
+	for _, id := range ids {
+		if out[id] == nil {
+			return nil, app.Errorf(app.ENotFound, "No user %d.", id)
+		}
+	}
+	return out, nil
+}
+
 // UserByPublicID returns the user with the given public ID.
 func (db *DB) UserByPublicID(ctx context.Context, publicID string) (*app.User, error) {
 	return db.userWhere(ctx, "public_id = ?", publicID)

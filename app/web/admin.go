@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/moderation"
 	"github.com/snapshop/snapshop/app/store"
+	"github.com/snapshop/snapshop/media"
 )
 
 const (
@@ -208,7 +211,7 @@ func (s *Server) adminOriginal(c echo.Context) error {
 	defer obj.Close()
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
-	h.Set(echo.HeaderContentType, "image/"+img.Format)
+	h.Set(echo.HeaderContentType, cmp.Or(media.Format(img.Format).ContentType(), "image/jpeg"))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox; frame-ancestors 'none'")
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(obj.Info().Size, 10))
 	c.Response().WriteHeader(http.StatusOK)
@@ -423,7 +426,7 @@ type adminOrdersPage struct {
 func (s *Server) adminOrders(c echo.Context) error {
 	st := app.OrderStatus(c.QueryParam("status"))
 	statuses := []app.OrderStatus{app.OrderPending, app.OrderPaid, app.OrderFailed, app.OrderRefunded}
-	if !containsStatus(statuses, st) {
+	if !slices.Contains(statuses, st) {
 		st = ""
 	}
 	pageNum := pageParam(c)
@@ -434,15 +437,6 @@ func (s *Server) adminOrders(c echo.Context) error {
 	data := adminOrdersPage{Page: s.page(c, "Orders"), Status: string(st), Statuses: statuses, Orders: list, Total: total, pager: newPager(c, pageNum, ordersPerPage, total)}
 	data.Query = ""
 	return s.renderPage(c, http.StatusOK, pageAdminOrders, &data)
-}
-
-func containsStatus(list []app.OrderStatus, st app.OrderStatus) bool {
-	for _, v := range list {
-		if v == st {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) adminRefund(c echo.Context) error {

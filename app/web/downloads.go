@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/snapshop/snapshop/app"
 	"github.com/snapshop/snapshop/app/commerce"
+	"github.com/snapshop/snapshop/media"
 	"github.com/snapshop/snapshop/media/xmp"
 )
 
@@ -37,7 +39,7 @@ func (s *Server) download(c echo.Context) error {
 		return fmt.Errorf("licence XMP for %s: %w", d.License.Code, err)
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, mimeOf(d.Image.Format))
+	h.Set(echo.HeaderContentType, cmp.Or(media.Format(d.Image.Format).ContentType(), "image/jpeg"))
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, downloadName(d)))
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
@@ -120,16 +122,6 @@ func licenseFields(d *commerce.Download, baseURL string) xmp.Fields {
 			{Name: "ImageID", Value: d.Image.PublicID},
 		},
 	}
-}
-
-func mimeOf(format string) string {
-	switch format {
-	case "png":
-		return "image/png"
-	case "webp":
-		return "image/webp"
-	}
-	return "image/jpeg"
 }
 
 func downloadName(d *commerce.Download) string {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestPagesCostAFixedNumberOfQueries(t *testing.T) {
 		})
 		cora := a.user("cora", app.RoleContributor)
 		kite := a.publishAs(cora, 1, 400, 300, "Red kite over the ridge", "animals", "kite", "bird", "ridge", "sky", "raptor")
-		a.publishAs(cora, 2, 400, 300, "Red kite on a post", "animals", "kite", "bird", "post", "field", "raptor")
+		post := a.publishAs(cora, 2, 400, 300, "Red kite on a post", "animals", "kite", "bird", "post", "field", "raptor")
 		var sunset string
 		for i := range 12 {
 			sunset = a.publishAs(cora, int64(10+i), 400, 300, fmt.Sprintf("Sunset over the bay %d", i), "nature", "sunset", "bay", "sea", "dusk", "orange")
@@ -67,7 +68,8 @@ func TestPagesCostAFixedNumberOfQueries(t *testing.T) {
 		// 2 hits, then 12; 1 related image, then 8. Anonymous: no session to read.
 		same("search page", cost(anon, "/search?q=kite"), cost(anon, "/search?q=sunset"), 1)
 		same("search API", cost(anon, "/api/v1/search?q=kite"), cost(anon, "/api/v1/search?q=sunset"), 1)
-		same("image page", cost(anon, slug(kite)), cost(anon, slug(sunset)), 3) // image, contributor, related
+		same("image page", cost(anon, slug(kite)), cost(anon, slug(sunset)), 2)                                     // image, contributor; related come after
+		same("more like this", cost(anon, "/images/"+kite+"/related"), cost(anon, "/images/"+sunset+"/related"), 2) // image, cards
 		same("suggest", cost(anon, "/api/v1/suggest?q=ki"), cost(anon, "/api/v1/suggest?q=su"), 0)
 		same("home page", cost(anon, "/"), cost(anon, "/"), 1) // the newest images, not their count
 
@@ -77,6 +79,41 @@ func TestPagesCostAFixedNumberOfQueries(t *testing.T) {
 		buyer.signIn("bea")
 		same("search page, signed in", cost(buyer, "/search?q=kite"), cost(buyer, "/search?q=sunset"), 3)
 		same("image page, signed in", cost(buyer, slug(kite)), cost(buyer, slug(sunset)), 6) // and the licences held
+
+		// Admin lists name people and images: one query for all of them,
+		// however many rows.
+		ada := a.client()
+		a.user("ada", app.RoleAdmin)
+		ada.signIn("ada")
+		report := func(name, id string) {
+			t.Helper()
+			c := a.client()
+			a.user(name, app.RoleBuyer)
+			c.signIn(name)
+			c.post("/images/"+id+"/report", url.Values{"reason": {"copyright"}}).mustStatus(t, http.StatusSeeOther)
+		}
+		report("rex", kite)
+		fewReports := cost(ada, "/admin/reports")
+		report("rio", sunset)
+		report("ray", post)
+		same("admin reports", fewReports, cost(ada, "/admin/reports"), 6)
+		suspend := func(admin *client, name string) {
+			t.Helper()
+			u, err := a.db.UserByUsername(t.Context(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			admin.post("/admin/users/"+u.PublicID+"/suspend", url.Values{}).mustStatus(t, http.StatusSeeOther)
+		}
+		suspend(ada, "rex")
+		ada.get("/admin/audit") // shows, and so spends, the flash the action left
+		fewEntries := cost(ada, "/admin/audit")
+		ida := a.client()
+		a.user("ida", app.RoleAdmin)
+		ida.signIn("ida")
+		suspend(ida, "rio")
+		suspend(ida, "ray")
+		same("admin audit log", fewEntries, cost(ada, "/admin/audit"), 6)
 
 		// Static files: never the database, whoever asks.
 		asset := regexp.MustCompile(`/static/css/app\.[0-9a-f]{10}\.css`).FindString(anon.get("/").body)

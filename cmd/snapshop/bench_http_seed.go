@@ -47,12 +47,9 @@ func seedHTTPCatalogue(ctx context.Context, db *store.DB, n int, seed int64, now
 				d := &batch[i]
 				uid, ok := contributors[d.Contributor]
 				if !ok {
-					u := &app.User{
-						Username: d.Contributor, Email: d.Contributor + "@bench.invalid",
-						PasswordHash: "x", Role: app.RoleContributor, // never signs in
-					}
-					if err := db.CreateUser(ctx, u); err != nil {
-						return fmt.Errorf("create contributor %s: %w", d.Contributor, err)
+					u, err := checkoutUser(ctx, db, d.Contributor, app.RoleContributor)
+					if err != nil {
+						return err
 					}
 					uid = u.ID
 					contributors[d.Contributor] = uid
