@@ -184,49 +184,64 @@ func (b *scoreBuf) put(s []float32) {
 	}
 }
 
+// tally fills one of the engine's score arrays (see scoreBuf).
+type tally struct {
+	scores []float32 // by slot
+	buf    []uint32
+}
+
+func (e *engine) newTally() *tally {
+	return &tally{scores: e.scores.get(len(e.ids)), buf: make([]uint32, 512)}
+}
+
+// add adds w to the score of every slot in set.
+func (t *tally) add(set *roaring.Bitmap, w float32) {
+	it := set.ManyIterator()
+	for k := it.NextMany(t.buf); k > 0; k = it.NextMany(t.buf) {
+		for _, s := range t.buf[:k] {
+			t.scores[s] += w
+		}
+	}
+}
+
+// release zeroes the scores of scored, every slot given one, and gives the
+// array back to e.
+func (t *tally) release(e *engine, scored *roaring.Bitmap) {
+	it := scored.ManyIterator()
+	for k := it.NextMany(t.buf); k > 0; k = it.NextMany(t.buf) {
+		for _, s := range t.buf[:k] {
+			t.scores[s] = 0
+		}
+	}
+	e.scores.put(t.scores)
+}
+
 // relevance scores every result: for each query term, its inverse document
 // frequency times the weight of each field it appears in; a phrase adds its
 // terms' weight again. release zeroes the scores and gives the array back.
 func (q *run) relevance(result *roaring.Bitmap, must []clause, mustSets []*roaring.Bitmap) (scores []float32, release func()) {
 	e := q.e
-	scores = e.scores.get(len(e.ids))
+	t := e.newTally()
 	n := float64(e.live.GetCardinality())
-	buf := make([]uint32, 512)
-	addAll := func(set *roaring.Bitmap, w float32) {
-		it := set.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, s := range buf[:k] {
-				scores[s] += w
-			}
-		}
-	}
 	for ci, c := range must {
 		var phrase *roaring.Bitmap
 		if c.part.Phrase && len(c.seq) > 1 {
 			phrase = roaring.And(mustSets[ci], result)
 		}
-		for _, t := range c.terms {
-			df := float64(q.termSet(t).AndCardinality(e.live))
+		for _, term := range c.terms {
+			df := float64(e.docFreq(term))
 			idf := float32(math.Log(1 + (n-df+0.5)/(df+0.5)))
-			for f, bm := range q.fieldSets(t) {
+			for f, bm := range q.fieldSets(term) {
 				if bm != nil {
-					addAll(roaring.And(bm, result), idf*textFields[f].weight)
+					t.add(roaring.And(bm, result), idf*textFields[f].weight)
 				}
 			}
 			if phrase != nil {
-				addAll(phrase, idf*2)
+				t.add(phrase, idf*2)
 			}
 		}
 	}
-	return scores, func() {
-		it := result.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, s := range buf[:k] {
-				scores[s] = 0
-			}
-		}
-		e.scores.put(scores)
-	}
+	return t.scores, func() { t.release(e, result) }
 }
 
 // topK returns the k best slots of set by less (a before b), best first.

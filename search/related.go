@@ -111,17 +111,8 @@ func (e *engine) searchLike(r *Request, res *Result) {
 // the array back.
 func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, release func()) {
 	n := float64(e.live.GetCardinality())
-	scores = e.scores.get(len(e.ids))
+	tl := e.newTally()
 	touched := roaring.New() // every slot given a score
-	buf := make([]uint32, 512)
-	addAll := func(bm *roaring.Bitmap, w float32) {
-		it := bm.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, s := range buf[:k] {
-				scores[s] += w
-			}
-		}
-	}
 	for _, t := range e.analyze(l.Keywords...) {
 		df := float64(e.docFreq(t))
 		// Very common keywords relate everything to everything: skip them
@@ -133,7 +124,7 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 		for _, f := range []int{keywordsField, titleField} {
 			if bm := e.text[f].get(t); bm != nil {
 				hits := roaring.And(bm, e.live)
-				addAll(hits, idf*textFields[f].weight)
+				tl.add(hits, idf*textFields[f].weight)
 				touched.Or(hits)
 			}
 		}
@@ -142,7 +133,7 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 	// relate every landscape to every other.
 	boost := func(bm *roaring.Bitmap, w float32) {
 		if bm != nil {
-			addAll(roaring.And(bm, touched), w)
+			tl.add(roaring.And(bm, touched), w)
 		}
 	}
 	boost(e.facets[FacetCategory][l.Category], 1)
@@ -158,8 +149,8 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 	if l.PHash != 0 {
 		var copies []uint32
 		it := set.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, s := range buf[:k] {
+		for k := it.NextMany(tl.buf); k > 0; k = it.NextMany(tl.buf) {
+			for _, s := range tl.buf[:k] {
 				if nearIdentical(l.PHash, e.phash[s]) {
 					copies = append(copies, s)
 				}
@@ -169,16 +160,7 @@ func (e *engine) likeScores(l *Like) (set *roaring.Bitmap, scores []float32, rel
 			set.Remove(s)
 		}
 	}
-	release = func() {
-		it := touched.ManyIterator()
-		for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
-			for _, s := range buf[:k] {
-				scores[s] = 0
-			}
-		}
-		e.scores.put(scores)
-	}
-	return set, scores, release
+	return set, tl.scores, func() { tl.release(e, touched) }
 }
 
 // docFreq is how many live documents hold term in any text field. The

@@ -184,7 +184,7 @@ func (ix *Index) findClosestWord(e *engine, w string) string {
 	docs := func(word string) int {
 		n := 0
 		for _, t := range e.analyze(word) {
-			n = max(n, card(e.termSet(t).AndCardinality(e.live)))
+			n = max(n, e.docFreq(t))
 		}
 		return n
 	}
