@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -220,24 +219,13 @@ func benchCheckout(ctx context.Context, o benchCheckoutOptions, e env) error {
 
 // benchCheckoutSQLite runs the benchmark on a fresh SQLite file, removed afterwards.
 func benchCheckoutSQLite(ctx context.Context, o benchCheckoutOptions, out io.Writer, log *checkoutLog) (*checkoutResult, error) {
-	dir := o.sqliteDir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "snapshop-bench-checkout-")
-		if err != nil {
-			return nil, fmt.Errorf("temporary directory: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	const name = "bench-checkout.db"
+	dir, cleanup, err := benchWorkDir("checkout", o.sqliteDir, false, out, sqliteFiles(name)...)
+	if err != nil {
+		return nil, err
 	}
-	path := filepath.Join(dir, "bench-checkout.db")
-	if _, err := os.Stat(path); err == nil {
-		return nil, usageError{fmt.Errorf("%s exists: remove it or choose another --sqlite-dir", path)}
-	}
-	defer func() {
-		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-			_ = os.Remove(path + suffix)
-		}
-	}()
+	defer cleanup()
+	path := filepath.Join(dir, name)
 	db, err := store.Open(ctx, store.Options{Dialect: store.SQLite, DSN: path, Logger: slog.New(log)})
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ func benchWorkDir(cmd, dir string, keep bool, out io.Writer, names ...string) (r
 	}
 	for _, n := range names {
 		if p := filepath.Join(root, n); exists(p) {
-			return "", nil, usageError{fmt.Errorf("bench %s: %s exists: remove it or choose another --dir", cmd, p)}
+			return "", nil, usageError{fmt.Errorf("bench %s: %s exists: remove it or choose another directory", cmd, p)}
 		}
 	}
 	if keep {
@@ -39,6 +39,12 @@ func benchWorkDir(cmd, dir string, keep bool, out io.Writer, names ...string) (r
 			_ = os.RemoveAll(filepath.Join(root, n))
 		}
 	}, nil
+}
+
+// sqliteFiles names a SQLite database file and the files SQLite keeps
+// beside it, for benchWorkDir.
+func sqliteFiles(name string) []string {
+	return []string{name, name + "-wal", name + "-shm", name + "-journal"}
 }
 
 func exists(path string) bool {

@@ -157,8 +157,7 @@ type benchInputs struct {
 func benchSearch(ctx context.Context, o benchSearchOptions, e env) error {
 	out := e.stdout
 	const indexName, sqliteName = "snapshop-index", "sqlite-fts5.db"
-	dir, cleanup, err := benchWorkDir("search", o.dir, o.keep, out,
-		indexName, sqliteName, sqliteName+"-wal", sqliteName+"-shm", sqliteName+"-journal")
+	dir, cleanup, err := benchWorkDir("search", o.dir, o.keep, out, append(sqliteFiles(sqliteName), indexName)...)
 	if err != nil {
 		return err
 	}
