@@ -457,10 +457,14 @@ func (s *Service) fulfil(ctx context.Context, o *app.Order, items []app.OrderIte
 	if err := s.ledger.Sale(ctx, o, sold, credit); err != nil {
 		return err
 	}
+	sales := make(map[int64]int64, len(sold))
 	for _, it := range sold {
-		if err := s.db.AddSales(ctx, it.ImageID, 1); err != nil {
-			return err
-		}
+		sales[it.ImageID]++
+	}
+	if err := s.db.AddSales(ctx, sales); err != nil {
+		return err
+	}
+	for _, it := range sold {
 		if err := s.db.RemoveFromCart(ctx, o.BuyerID, it.ImageID, it.License); err != nil {
 			return err
 		}
@@ -691,10 +695,12 @@ func (s *Service) Refund(ctx context.Context, admin *app.User, orderID string) (
 		if err := s.db.RevokeOrderLicenses(ctx, o.ID); err != nil {
 			return err
 		}
+		sales := make(map[int64]int64, len(sold))
 		for _, it := range sold {
-			if err := s.db.AddSales(ctx, it.ImageID, -1); err != nil {
-				return err
-			}
+			sales[it.ImageID]--
+		}
+		if err := s.db.AddSales(ctx, sales); err != nil {
+			return err
 		}
 		out = o
 		return nil

@@ -213,17 +213,6 @@ func (db *DB) RevokeOrderLicenses(ctx context.Context, orderID int64) error {
 	return nil
 }
 
-// AddSales adds n to an image's sales count (a popularity signal search
-// sorts on), recording the change for search.
-func (db *DB) AddSales(ctx context.Context, imageID, n int64) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
-		if err := db.conn(ctx).Exec("UPDATE images SET sales = sales + ? WHERE id = ?", n, imageID).Error; err != nil {
-			return fmt.Errorf("count sale: %w", translate(err))
-		}
-		return db.appendChange(ctx, imageID)
-	})
-}
-
 // Cart returns a buyer's cart, oldest line first.
 func (db *DB) Cart(ctx context.Context, buyerID int64) ([]app.CartItem, error) {
 	var out []app.CartItem
