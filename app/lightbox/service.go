@@ -236,6 +236,11 @@ func (s *Service) entries(ctx context.Context, lightboxID int64) ([]Entry, error
 	if err != nil {
 		return nil, err
 	}
+	return s.withImages(ctx, items)
+}
+
+// withImages returns the items whose images are published, with them.
+func (s *Service) withImages(ctx context.Context, items []app.LightboxItem) ([]Entry, error) {
 	if len(items) == 0 {
 		return []Entry{}, nil
 	}
@@ -385,7 +390,7 @@ func (s *Service) move(ctx context.Context, owner *app.User, publicID, imageID s
 		if err != nil {
 			return err
 		}
-		shown, err := s.entries(ctx, b.ID)
+		shown, err := s.withImages(ctx, all)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -177,12 +180,23 @@ func (db *DB) RemoveLightboxItem(ctx context.Context, lightboxID, imageID int64)
 	return res.RowsAffected == 1, nil
 }
 
-// SetLightboxPositions writes new positions, item ID → position.
+// SetLightboxPositions writes new positions, item ID → position, a few
+// hundred items a statement: moving the last of 500 items to the top moves
+// all of them.
 func (db *DB) SetLightboxPositions(ctx context.Context, lightboxID int64, positions map[int64]int) error {
+	ids := slices.Sorted(maps.Keys(positions))
 	return db.InTx(ctx, func(ctx context.Context) error {
-		for id, pos := range positions {
-			err := db.conn(ctx).Model(&app.LightboxItem{}).Where("id = ? AND lightbox_id = ?", id, lightboxID).Update("position", pos).Error
-			if err != nil {
+		for chunk := range slices.Chunk(ids, idsPerStatement) {
+			var set strings.Builder
+			args := make([]any, 0, 2*len(chunk)+2)
+			set.WriteString("UPDATE lightbox_items SET position = CASE id")
+			for _, id := range chunk {
+				set.WriteString(" WHEN ? THEN CAST(? AS INTEGER)")
+				args = append(args, id, positions[id])
+			}
+			set.WriteString(" END WHERE lightbox_id = ? AND id IN ?")
+			args = append(args, lightboxID, chunk)
+			if err := db.conn(ctx).Exec(set.String(), args...).Error; err != nil {
 				return fmt.Errorf("move in lightbox: %w", translate(err))
 			}
 		}

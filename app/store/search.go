@@ -236,7 +236,7 @@ func (db *DB) AddSales(ctx context.Context, sales map[int64]int64) error {
 func (db *DB) addCounts(ctx context.Context, column string, counts map[int64]int64) error {
 	ids := slices.Sorted(maps.Keys(counts)) // one lock order for concurrent writers
 	return db.InTx(ctx, func(ctx context.Context) error {
-		for chunk := range slices.Chunk(ids, viewsPerStatement) {
+		for chunk := range slices.Chunk(ids, idsPerStatement) {
 			var set strings.Builder
 			args := make([]any, 0, 3*len(chunk))
 			set.WriteString("UPDATE images SET " + column + " = " + column + " + CASE id")
@@ -257,9 +257,10 @@ func (db *DB) addCounts(ctx context.Context, column string, counts map[int64]int
 	})
 }
 
-// viewsPerStatement bounds addCounts' statements: three parameters an image,
-// far below either database's limit.
-const viewsPerStatement = 500
+// idsPerStatement bounds the rows one CASE update names (addCounts,
+// SetLightboxPositions): three parameters a row at most, far below either
+// database's limit.
+const idsPerStatement = 500
 
 // appendChanges records, in the transaction in ctx, a change for each image.
 func (db *DB) appendChanges(ctx context.Context, imageIDs []int64) error {
