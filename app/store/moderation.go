@@ -29,22 +29,29 @@ func (db *DB) ReviewQueue(ctx context.Context, limit, offset int) ([]app.Image, 
 }
 
 // QueuePositions returns, for each of the given pending images, how many
-// pending images were submitted before it plus one.
+// pending images were submitted before it plus one, in one query however
+// many images are asked about (a contributor's page asks for all theirs).
 func (db *DB) QueuePositions(ctx context.Context, imgs []app.Image) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(imgs))
+	ids := make([]int64, 0, len(imgs))
 	for _, img := range imgs {
-		if img.Status != app.StatusPending || img.SubmittedAt == nil {
-			continue
+		if img.Status == app.StatusPending && img.SubmittedAt != nil {
+			ids = append(ids, img.ID)
 		}
-		var ahead int64
-		err := db.conn(ctx).Model(&app.Image{}).
-			Where("status = ? AND (submitted_at < ? OR (submitted_at = ? AND id < ?))",
-				app.StatusPending, *img.SubmittedAt, *img.SubmittedAt, img.ID).
-			Count(&ahead).Error
-		if err != nil {
-			return nil, fmt.Errorf("queue position: %w", translate(err))
-		}
-		out[img.ID] = ahead + 1
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, Position int64 }
+	err := db.conn(ctx).Raw(`SELECT id, position FROM (
+		SELECT id, ROW_NUMBER() OVER (ORDER BY submitted_at, id) AS position
+		FROM images WHERE status = ? AND submitted_at IS NOT NULL) queue
+		WHERE id IN ?`, app.StatusPending, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("queue positions: %w", translate(err))
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Position
 	}
 	return out, nil
 }
