@@ -1,7 +1,3 @@
-// Package moderation is what admins do: the review queue and its decisions,
-// reports and takedowns, accounts, refunds and payouts, run-time settings,
-// and the append-only audit log every one of those actions writes to, in the
-// same transaction as the action itself.
 package moderation
 
 import (

@@ -47,11 +47,7 @@ func (s *Server) adminDone(c echo.Context, err error, back, success string) erro
 	case "":
 		s.flash(c, "success", success)
 	case app.EConflict, app.EInvalid, app.ENotFound:
-		msg := app.ErrorMessage(err)
-		for _, m := range app.ErrorFields(err) {
-			msg += " " + m
-		}
-		s.flash(c, "error", msg)
+		s.flash(c, "error", fullMessage(err))
 	default:
 		return err
 	}
@@ -61,7 +57,7 @@ func (s *Server) adminDone(c echo.Context, err error, back, success string) erro
 // backTo is the admin page a form came from (its "back" field), or fallback.
 // Only paths inside the admin area are followed.
 func backTo(c echo.Context, fallback string) string {
-	if b := c.FormValue("back"); strings.HasPrefix(b, "/admin") && !strings.HasPrefix(b, "//") {
+	if b := safeNext(c.FormValue("back")); strings.HasPrefix(b, "/admin") {
 		return b
 	}
 	return fallback

@@ -116,6 +116,16 @@ func (s *Server) afterOrder(c echo.Context, r *commerce.OrderResult, err error, 
 
 // firstMessage is what to tell a person about a refused form: the message
 // of a field (these forms have one that can be wrong), else the error's.
+// fullMessage is an error's message followed by its fields' messages, for a
+// flash that must say everything that was wrong.
+func fullMessage(err error) string {
+	msg := app.ErrorMessage(err)
+	for _, m := range app.ErrorFields(err) {
+		msg += " " + m
+	}
+	return msg
+}
+
 func firstMessage(err error) string {
 	for _, m := range app.ErrorFields(err) {
 		return m

@@ -21,11 +21,7 @@ func (s *Server) reportImage(c echo.Context) error {
 	_, created, err := s.moderation.Report(ctx, u, img.PublicID, c.FormValue("reason"), c.FormValue("note"))
 	switch {
 	case app.ErrorCode(err) == app.EInvalid || app.ErrorCode(err) == app.EConflict:
-		msg := app.ErrorMessage(err)
-		for _, m := range app.ErrorFields(err) {
-			msg += " " + m
-		}
-		s.flash(c, "error", msg)
+		s.flash(c, "error", fullMessage(err))
 	case err != nil:
 		return err
 	case created:
