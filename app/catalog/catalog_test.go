@@ -332,12 +332,13 @@ func TestNearDuplicatesAreFound(t *testing.T) {
 		b := e.mustUpload(t, e.other, "copy.jpg", buf.Bytes())
 		c := e.mustUpload(t, e.other, "unrelated.jpg", photo(t, 1200, 800, 11))
 		e.process(t)
-		dups, dist, err := e.svc.NearDuplicates(t.Context(), e.image(t, a.PublicID), 6)
+		first := e.image(t, a.PublicID)
+		near, err := e.svc.NearDuplicates(t.Context(), []app.Image{*first}, 6)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(dups) != 1 || dups[0].PublicID != b.PublicID {
-			t.Fatalf("near duplicates of the original: %d found (distances %v); want the copy only, not %s", len(dups), dist, c.PublicID)
+		if dups := near[first.ID]; len(dups) != 1 || dups[0].Image.PublicID != b.PublicID {
+			t.Fatalf("near duplicates of the original: %+v; want the copy only, not %s", dups, c.PublicID)
 		}
 	})
 }

@@ -204,13 +204,17 @@ func (s *Service) Comp(ctx context.Context, viewer *app.User, publicID string) (
 	return img, obj, nil
 }
 
-// NearDuplicates returns other images whose perceptual hash is within
-// maxDistance (≤ 6) of img's, with their distances.
-func (s *Service) NearDuplicates(ctx context.Context, img *app.Image, maxDistance int) ([]app.Image, []int, error) {
-	if img.Status == app.StatusProcessing || img.Status == app.StatusFailed {
-		return nil, nil, nil
+// NearDuplicates returns, for each of imgs, the other images whose
+// perceptual hashes are within maxDistance bits of its own (at most 6), by
+// image ID. Images still processing, or failed, have no hash to compare.
+func (s *Service) NearDuplicates(ctx context.Context, imgs []app.Image, maxDistance int) (map[int64][]store.Near, error) {
+	hashes := make(map[int64]uint64, len(imgs))
+	for _, img := range imgs {
+		if img.Status != app.StatusProcessing && img.Status != app.StatusFailed {
+			hashes[img.ID] = uint64(img.PHash) // #nosec G115 -- the stored bits are the hash
+		}
 	}
-	return s.db.SimilarHashes(ctx, uint64(img.PHash), maxDistance, img.ID) // #nosec G115 -- the stored bits are the hash
+	return s.db.SimilarHashes(ctx, hashes, maxDistance)
 }
 
 // OpenOriginal opens an image's original file. Originals are private: the

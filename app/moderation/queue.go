@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/snapshop/snapshop/app"
+	"github.com/snapshop/snapshop/app/store"
 )
 
 // QueueItem is one pending image as a reviewer sees it.
@@ -55,22 +56,21 @@ func (s *Service) Queue(ctx context.Context, admin *app.User, limit, offset int)
 	if err != nil {
 		return nil, 0, err
 	}
-	history := map[int64]History{}
+	counts, err := s.db.CountImagesByStatusOf(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	near, err := s.catalog.NearDuplicates(ctx, imgs, NearDistance)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]QueueItem, 0, len(imgs))
 	for i, img := range imgs {
-		it := QueueItem{Image: img, Position: int64(offset + i + 1), Appeal: img.AppealedAt != nil}
-		if _, seen := history[img.ContributorID]; !seen {
-			counts, err := s.db.CountImagesByStatus(ctx, img.ContributorID)
-			if err != nil {
-				return nil, 0, err
-			}
-			history[img.ContributorID] = historyOf(counts)
-		}
-		it.Contributor, it.History = users[img.ContributorID], history[img.ContributorID]
-		if it.Suspects, err = s.suspects(ctx, &img); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, it)
+		out = append(out, QueueItem{
+			Image: img, Position: int64(offset + i + 1), Appeal: img.AppealedAt != nil,
+			Contributor: users[img.ContributorID], History: historyOf(counts[img.ContributorID]),
+			Suspects: suspectsOf(near[img.ID]),
+		})
 	}
 	return out, total, nil
 }
@@ -99,25 +99,24 @@ func (s *Service) QueueImage(ctx context.Context, admin *app.User, publicID stri
 		return nil, err
 	}
 	it.Position = pos[img.ID]
-	if it.Suspects, err = s.suspects(ctx, img); err != nil {
-		return nil, err
-	}
-	return it, nil
-}
-
-func (s *Service) suspects(ctx context.Context, img *app.Image) ([]Suspect, error) {
-	near, dist, err := s.catalog.NearDuplicates(ctx, img, NearDistance)
+	near, err := s.catalog.NearDuplicates(ctx, []app.Image{*img}, NearDistance)
 	if err != nil {
 		return nil, err
 	}
+	it.Suspects = suspectsOf(near[img.ID])
+	return it, nil
+}
+
+// suspectsOf are the near duplicates a reviewer is shown: not images still
+// processing, or failed.
+func suspectsOf(near []store.Near) []Suspect {
 	out := make([]Suspect, 0, len(near))
-	for i := range near {
-		if near[i].Status == app.StatusProcessing || near[i].Status == app.StatusFailed {
-			continue
+	for _, n := range near {
+		if n.Image.Status != app.StatusProcessing && n.Image.Status != app.StatusFailed {
+			out = append(out, Suspect{Image: n.Image, Distance: n.Distance})
 		}
-		out = append(out, Suspect{Image: near[i], Distance: dist[i]})
 	}
-	return out, nil
+	return out
 }
 
 // Wait is where a contributor's pending image stands in the queue.

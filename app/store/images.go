@@ -168,18 +168,35 @@ func (db *DB) ListImages(ctx context.Context, f ImageFilter) ([]app.Image, int64
 // CountImagesByStatus returns, for one contributor, how many images are in
 // each status.
 func (db *DB) CountImagesByStatus(ctx context.Context, contributorID int64) (map[app.ImageStatus]int64, error) {
-	var rows []struct {
-		Status app.ImageStatus
-		N      int64
+	counts, err := db.CountImagesByStatusOf(ctx, []int64{contributorID})
+	if err != nil {
+		return nil, err
 	}
-	err := db.conn(ctx).Model(&app.Image{}).Select("status, COUNT(*) AS n").
-		Where("contributor_id = ?", contributorID).Group("status").Scan(&rows).Error
+	if counts[contributorID] == nil {
+		return map[app.ImageStatus]int64{}, nil
+	}
+	return counts[contributorID], nil
+}
+
+// CountImagesByStatusOf is CountImagesByStatus for several contributors at
+// once, by contributor ID, in one query.
+func (db *DB) CountImagesByStatusOf(ctx context.Context, contributorIDs []int64) (map[int64]map[app.ImageStatus]int64, error) {
+	var rows []struct {
+		ContributorID int64
+		Status        app.ImageStatus
+		N             int64
+	}
+	err := db.conn(ctx).Model(&app.Image{}).Select("contributor_id, status, COUNT(*) AS n").
+		Where("contributor_id IN ?", contributorIDs).Group("contributor_id, status").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("count images: %w", translate(err))
 	}
-	out := make(map[app.ImageStatus]int64, len(rows))
+	out := make(map[int64]map[app.ImageStatus]int64, len(contributorIDs))
 	for _, r := range rows {
-		out[r.Status] = r.N
+		if out[r.ContributorID] == nil {
+			out[r.ContributorID] = map[app.ImageStatus]int64{}
+		}
+		out[r.ContributorID][r.Status] = r.N
 	}
 	return out, nil
 }
@@ -221,38 +238,50 @@ func (db *DB) SetHashBands(ctx context.Context, imageID int64, h uint64) error {
 	return nil
 }
 
-// SimilarHashes returns images whose perceptual hash is within maxDistance
-// (at most 6) of h, excluding one image ID, as (image, distance) pairs.
-func (db *DB) SimilarHashes(ctx context.Context, h uint64, maxDistance int, excludeID int64) ([]app.Image, []int, error) {
+// Near is an image whose perceptual hash is within some distance of another's.
+type Near struct {
+	Image    app.Image
+	Distance int // Hamming distance of the hashes
+}
+
+// SimilarHashes returns, for each image of hashes (image ID → its hash),
+// the other images whose hashes are within maxDistance bits of it (at most
+// 6, which the bands guarantee to find), by ID. It takes two queries however
+// many images are asked about: a review page asks for all of its own.
+func (db *DB) SimilarHashes(ctx context.Context, hashes map[int64]uint64, maxDistance int) (map[int64][]Near, error) {
 	if maxDistance > 6 {
-		return nil, nil, fmt.Errorf("similar hashes: distance %d exceeds the bands' guarantee of 6", maxDistance)
+		return nil, fmt.Errorf("similar hashes: distance %d exceeds the bands' guarantee of 6", maxDistance)
 	}
-	bands := hashBands(h)
-	var ids []int64
-	q := db.conn(ctx).Model(&hashBand{}).Distinct("image_id")
+	out := make(map[int64][]Near, len(hashes))
+	if len(hashes) == 0 {
+		return out, nil
+	}
+	// Any image within 6 bits of a hash shares at least one of its bands.
 	or := db.conn(ctx)
-	for i, v := range bands {
-		or = or.Or("band = ? AND value = ?", i, v)
+	for _, h := range hashes {
+		for i, v := range hashBands(h) {
+			or = or.Or("band = ? AND value = ?", i, v)
+		}
 	}
-	if err := q.Where(or).Where("image_id <> ?", excludeID).Pluck("image_id", &ids).Error; err != nil {
-		return nil, nil, fmt.Errorf("similar hashes: %w", translate(err))
+	var ids []int64
+	if err := db.conn(ctx).Model(&hashBand{}).Distinct("image_id").Where(or).Pluck("image_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("similar hashes: %w", translate(err))
 	}
 	if len(ids) == 0 {
-		return nil, nil, nil
+		return out, nil
 	}
 	var candidates []app.Image
 	if err := db.conn(ctx).Where("id IN ?", ids).Order("id").Find(&candidates).Error; err != nil {
-		return nil, nil, fmt.Errorf("similar hashes: %w", translate(err))
+		return nil, fmt.Errorf("similar hashes: %w", translate(err))
 	}
-	var out []app.Image
-	var dist []int
-	for _, c := range candidates {
-		if d := hamming(uint64(c.PHash), h); d <= maxDistance { // #nosec G115 -- the stored bits are the hash
-			out = append(out, c)
-			dist = append(dist, d)
+	for id, h := range hashes {
+		for _, c := range candidates {
+			if d := hamming(uint64(c.PHash), h); c.ID != id && d <= maxDistance { // #nosec G115 -- the stored bits are the hash
+				out[id] = append(out[id], Near{Image: c, Distance: d})
+			}
 		}
 	}
-	return out, dist, nil
+	return out, nil
 }
 
 func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }

@@ -115,6 +115,15 @@ func TestPagesCostAFixedNumberOfQueries(t *testing.T) {
 		suspend(ida, "ray")
 		same("admin audit log", fewEntries, cost(ada, "/admin/audit"), 6)
 
+		// The review queue: each image's contributor, their record and the
+		// near duplicates, for the whole page at once.
+		a.pendingAs(cora, jpegFile(t, "q1.jpg", 400, 300, 41), "Harbour at dawn", "travel", "harbour", "boats", "dawn", "sea", "coast")
+		fewPending := cost(ada, "/admin/review")
+		otto := a.user("otto", app.RoleContributor)
+		a.pendingAs(otto, jpegFile(t, "q2.jpg", 400, 300, 42), "Lighthouse in fog", "travel", "lighthouse", "fog", "coast", "sea", "night")
+		a.pendingAs(otto, jpegFile(t, "q3.jpg", 400, 300, 43), "Gulls on a jetty", "animals", "gulls", "jetty", "birds", "pier", "sea")
+		same("review queue", fewPending, cost(ada, "/admin/review"), 8)
+
 		// Static files: never the database, whoever asks.
 		asset := regexp.MustCompile(`/static/css/app\.[0-9a-f]{10}\.css`).FindString(anon.get("/").body)
 		if asset == "" {
