@@ -177,7 +177,28 @@ func (s *Service) AddToCart(ctx context.Context, buyer *app.User, line Line) err
 	if l.Problem != "" {
 		return app.Errorf(app.EConflict, "%s", l.Problem)
 	}
-	return s.db.AddToCart(ctx, &app.CartItem{BuyerID: buyer.ID, ImageID: l.Image.ID, License: l.License})
+	return s.db.AddToCart(ctx, app.CartItem{BuyerID: buyer.ID, ImageID: l.Image.ID, License: l.License})
+}
+
+// AddImagesToCart puts images already read into a buyer's cart at one
+// licence, all at once. Each comes back as a quote line: added when it has
+// no Problem and is not Held, else left out for that reason.
+func (s *Service) AddImagesToCart(ctx context.Context, buyer *app.User, imgs []*app.Image, tier app.LicenseTier) ([]QuoteLine, error) {
+	lines := make([]pricedLine, len(imgs))
+	for i, img := range imgs {
+		lines[i] = pricedLine{img, tier}
+	}
+	q, err := s.price(ctx, buyer, lines, s.policy(ctx).Prices)
+	if err != nil {
+		return nil, err
+	}
+	var items []app.CartItem
+	for _, l := range q.Lines {
+		if l.Problem == "" && !l.Held {
+			items = append(items, app.CartItem{BuyerID: buyer.ID, ImageID: l.Image.ID, License: l.License})
+		}
+	}
+	return q.Lines, s.db.AddToCart(ctx, items...)
 }
 
 // RemoveFromCart removes an image × licence from a buyer's cart.

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/snapshop/snapshop/app"
-	"github.com/snapshop/snapshop/app/commerce"
 )
 
 // tokenBytes is the share token's randomness: 160 bits from crypto/rand.
@@ -170,28 +169,19 @@ func (s *Service) AddApprovedToCart(ctx context.Context, owner *app.User, public
 	if len(approved) == 0 {
 		return nil, app.Errorf(app.EConflict, "No image in “%s” has been approved yet.", v.Lightbox.Name)
 	}
-	ids := make([]int64, len(approved))
-	for i, img := range approved {
-		ids[i] = img.ID
-	}
-	held, err := s.db.HeldLicenses(ctx, owner.ID, ids)
+	lines, err := s.commerce.AddImagesToCart(ctx, owner, approved, app.LicenseStandard)
 	if err != nil {
 		return nil, err
 	}
 	out := &CartResult{}
-	for _, img := range approved {
-		if slices.Contains(held[img.ID], app.LicenseStandard) {
-			out.Skipped = append(out.Skipped, Skipped{Image: img, Reason: "You already hold a standard licence."})
-			continue
-		}
-		err := s.commerce.AddToCart(ctx, owner, commerce.Line{ImageID: img.PublicID, License: app.LicenseStandard})
-		switch app.ErrorCode(err) {
-		case "":
-			out.Added = append(out.Added, img)
-		case app.EConflict, app.EInvalid:
-			out.Skipped = append(out.Skipped, Skipped{Image: img, Reason: app.ErrorMessage(err)})
+	for _, l := range lines {
+		switch {
+		case l.Held:
+			out.Skipped = append(out.Skipped, Skipped{Image: l.Image, Reason: "You already hold a standard licence."})
+		case l.Problem != "":
+			out.Skipped = append(out.Skipped, Skipped{Image: l.Image, Reason: l.Problem})
 		default:
-			return nil, err
+			out.Added = append(out.Added, l.Image)
 		}
 	}
 	return out, nil

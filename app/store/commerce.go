@@ -222,10 +222,17 @@ func (db *DB) Cart(ctx context.Context, buyerID int64) ([]app.CartItem, error) {
 	return out, nil
 }
 
-// AddToCart adds a line to a buyer's cart; a line already there stays as it is.
-func (db *DB) AddToCart(ctx context.Context, item *app.CartItem) error {
-	item.CreatedAt = time.Now().UTC()
-	if err := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(item).Error; err != nil {
+// AddToCart adds lines to a buyer's cart in one statement; a line already
+// there stays as it is.
+func (db *DB) AddToCart(ctx context.Context, items ...app.CartItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	for i := range items {
+		items[i].CreatedAt = now
+	}
+	if err := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&items).Error; err != nil {
 		return fmt.Errorf("add to cart: %w", translate(err))
 	}
 	return nil
