@@ -281,12 +281,15 @@ func TestCardOrderThroughWebhooks(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got, _, err := e.svc.Order(ctx, e.buyer, o.PublicID)
+		got, items, err := e.svc.Order(ctx, e.buyer, o.PublicID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Status != app.OrderPaid || got.FeeCents != 117 { // 2.9 % of $30 + 30¢
 			t.Fatalf("after payment: status %s fee %d, want paid with fee 117", got.Status, got.FeeCents)
+		}
+		if len(items) != 1 || items[0].FeeCents != 117 {
+			t.Fatalf("after payment: items %+v, want the one item carrying the whole fee", items)
 		}
 		if n := e.count(t, "licenses"); n != 1 {
 			t.Errorf("%d licences, want 1", n)

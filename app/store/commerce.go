@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -89,11 +91,13 @@ func (db *DB) MoveOrder(ctx context.Context, orderID int64, from, to app.OrderSt
 	return res.RowsAffected == 1, nil
 }
 
-// SetItemFees records each item's part of a card fee.
+// SetItemFees records each item's part of a card fee, item ID → cents.
 func (db *DB) SetItemFees(ctx context.Context, fees map[int64]int64) error {
-	for id, fee := range fees {
-		if err := db.conn(ctx).Model(&app.OrderItem{}).Where("id = ?", id).Update("fee_cents", fee).Error; err != nil {
-			return fmt.Errorf("record item fee: %w", translate(err))
+	ids := slices.Sorted(maps.Keys(fees))
+	for chunk := range slices.Chunk(ids, idsPerStatement) {
+		byID, args := caseByID(chunk, fees)
+		if err := db.conn(ctx).Exec("UPDATE order_items SET fee_cents = "+byID+" WHERE id IN ?", append(args, chunk)...).Error; err != nil {
+			return fmt.Errorf("record item fees: %w", translate(err))
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -187,16 +186,9 @@ func (db *DB) SetLightboxPositions(ctx context.Context, lightboxID int64, positi
 	ids := slices.Sorted(maps.Keys(positions))
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for chunk := range slices.Chunk(ids, idsPerStatement) {
-			var set strings.Builder
-			args := make([]any, 0, 2*len(chunk)+2)
-			set.WriteString("UPDATE lightbox_items SET position = CASE id")
-			for _, id := range chunk {
-				set.WriteString(" WHEN ? THEN CAST(? AS INTEGER)")
-				args = append(args, id, positions[id])
-			}
-			set.WriteString(" END WHERE lightbox_id = ? AND id IN ?")
-			args = append(args, lightboxID, chunk)
-			if err := db.conn(ctx).Exec(set.String(), args...).Error; err != nil {
+			byID, args := caseByID(chunk, positions)
+			err := db.conn(ctx).Exec("UPDATE lightbox_items SET position = "+byID+" WHERE lightbox_id = ? AND id IN ?", append(args, lightboxID, chunk)...).Error
+			if err != nil {
 				return fmt.Errorf("move in lightbox: %w", translate(err))
 			}
 		}

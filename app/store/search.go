@@ -237,16 +237,9 @@ func (db *DB) addCounts(ctx context.Context, column string, counts map[int64]int
 	ids := slices.Sorted(maps.Keys(counts)) // one lock order for concurrent writers
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for chunk := range slices.Chunk(ids, idsPerStatement) {
-			var set strings.Builder
-			args := make([]any, 0, 3*len(chunk))
-			set.WriteString("UPDATE images SET " + column + " = " + column + " + CASE id")
-			for _, id := range chunk {
-				set.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
-				args = append(args, id, counts[id])
-			}
-			set.WriteString(" END WHERE id IN ?")
-			args = append(args, chunk)
-			if err := db.conn(ctx).Exec(set.String(), args...).Error; err != nil {
+			byID, args := caseByID(chunk, counts)
+			err := db.conn(ctx).Exec("UPDATE images SET "+column+" = "+column+" + "+byID+" WHERE id IN ?", append(args, chunk)...).Error
+			if err != nil {
 				return fmt.Errorf("add %s: %w", column, translate(err))
 			}
 			if err := db.appendChanges(ctx, chunk); err != nil {
@@ -257,10 +250,24 @@ func (db *DB) addCounts(ctx context.Context, column string, counts map[int64]int
 	})
 }
 
-// idsPerStatement bounds the rows one CASE update names (addCounts,
-// SetLightboxPositions): three parameters a row at most, far below either
-// database's limit.
+// idsPerStatement bounds the rows one CASE update names (see caseByID):
+// three parameters a row, far below either database's limit.
 const idsPerStatement = 500
+
+// caseByID returns "CASE id WHEN ? THEN ? … END" choosing values[id] for
+// each id of chunk, and its arguments: one UPDATE sets a different value on
+// each of a few hundred rows.
+func caseByID[V int | int64](chunk []int64, values map[int64]V) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 2*len(chunk)+1)
+	b.WriteString("CASE id")
+	for _, id := range chunk {
+		b.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		args = append(args, id, int64(values[id]))
+	}
+	b.WriteString(" END")
+	return b.String(), args
+}
 
 // appendChanges records, in the transaction in ctx, a change for each image.
 func (db *DB) appendChanges(ctx context.Context, imageIDs []int64) error {
